@@ -1,0 +1,53 @@
+# The two commands: `make run` (set up everything and serve) and `make test` (the whole suite).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install translations migrate setup serve scheduler bench babel-extract clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -d tracker/translations
+
+# A local secret for the laptop setup; production sets SECRET_KEY in its environment.
+.env:
+	@echo "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(32))')" > .env
+	@echo "Created .env with a random SECRET_KEY."
+
+migrate: install .env
+	mkdir -p instance
+	$(FLASK) db upgrade
+
+setup: migrate
+	$(FLASK) localities import
+	$(FLASK) demo accounts
+
+run: setup
+	@echo "Serving on http://$(HOST):$(PORT) with the scheduler beside it (Ctrl+C stops both)."
+	$(BIN)/python -m tracker.devserver --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL =="; \
+		TRACKER_TEST_DB=postgresql $(BIN)/python -m pytest; \
+	fi
+
+babel-extract: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o tracker/translations/messages.pot .
+	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) instance/*.db

@@ -1,0 +1,4 @@
+"""Entry point for `flask --app app ...` and gunicorn (`app:app`)."""
+from tracker import create_app
+
+app = create_app()

@@ -1,0 +1,231 @@
+"""Fixtures: a migrated database (SQLite, or a fresh PostgreSQL one), and factories by role and locality."""
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from config import TestConfig
+from tracker import create_app
+from tracker.enums import LocalityLevel, Role
+from tracker.extensions import db as _db
+from tracker.models import Locality, Unit, User
+from tracker.reference import seed_reference_data
+
+PASSWORD = "correct horse 42"
+
+
+def _postgres_url() -> tuple[str, callable]:
+    """A brand-new database on the server of TEST_DATABASE_URL, dropped after the run."""
+    import psycopg
+
+    base = make_url(os.environ["TEST_DATABASE_URL"]).set(drivername="postgresql+psycopg")
+    name = f"tracker_test_{uuid.uuid4().hex[:10]}"
+    admin_dsn = base.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return base.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if os.environ.get("TRACKER_TEST_DB") == "postgresql":
+        url, drop = _postgres_url()
+        yield url
+        drop()
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    from flask_migrate import upgrade
+
+    config = TestConfig(database_url)
+    config.ATTACHMENTS_DIR = str(tmp_path_factory.mktemp("attachments"))
+    application = create_app(config)
+    with application.app_context():
+        upgrade()  # the real migrations, from empty, on this database
+    return application
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app):
+    """Every test starts from the migrated reference data and nothing else."""
+    with app.app_context():
+        _truncate_all()
+        seed_reference_data(_db.session)
+        _db.session.commit()
+        yield
+        _db.session.rollback()
+        _db.session.remove()
+
+
+def _truncate_all():
+    tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+    if _db.engine.dialect.name == "postgresql":
+        _db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            _db.session.execute(text(f"DELETE FROM {table}"))
+    _db.session.commit()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production: its own g, user and db session.
+
+    The test's own context (for fixtures and assertions) stays open beside it; read fresh rows with
+    db.session.refresh() or expire_all() after a request.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_clients(app):
+    app.test_client_class = IsolatedClient
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_locality(db):
+    def make(code: str, name: str, parent: Locality | None = None) -> Locality:
+        loc = Locality(code=code, name=name, level=(LocalityLevel.COMMUNE if parent else LocalityLevel.PROVINCE).value,
+                       division_type="phường" if parent else "thành phố trung ương", parent=parent)
+        db.session.add(loc)
+        db.session.commit()
+        return loc
+
+    return make
+
+
+@pytest.fixture
+def hanoi(make_locality):
+    return make_locality("01", "Thành phố Hà Nội")
+
+
+@pytest.fixture
+def hoan_kiem(make_locality, hanoi):
+    return make_locality("00070", "Phường Hoàn Kiếm", hanoi)
+
+
+@pytest.fixture
+def ba_dinh(make_locality, hanoi):
+    """A sibling commune of Hoàn Kiếm in the same province."""
+    return make_locality("00004", "Phường Ba Đình", hanoi)
+
+
+@pytest.fixture
+def hcm(make_locality):
+    return make_locality("79", "Thành phố Hồ Chí Minh")
+
+
+@pytest.fixture
+def ben_thanh(make_locality, hcm):
+    return make_locality("26740", "Phường Bến Thành", hcm)
+
+
+@pytest.fixture
+def unit(db):
+    return db.session.scalar(db.select(Unit).where(Unit.code == "moha_tcbc"))
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role: Role | str, locality: Locality | None = None, unit: Unit | None = None,
+             email: str | None = None, **fields) -> User:
+        role = Role(role)
+        user = User(email=email or f"{role.value}{next(_counter)}@example.gov.vn", role=role.value,
+                    name=fields.pop("name", f"{role.value.title()} {next(_counter)}"),
+                    locality=locality, unit=unit, **fields)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def commune_officer(make_user, hoan_kiem):
+    return make_user(Role.COMMUNE, hoan_kiem, name="Cán bộ Hoàn Kiếm")
+
+
+@pytest.fixture
+def province_coordinator(make_user, hanoi):
+    return make_user(Role.PROVINCE, hanoi, name="Điều phối Hà Nội")
+
+
+@pytest.fixture
+def triage_user(make_user):
+    return make_user(Role.TRIAGE, name="Phân loại")
+
+
+@pytest.fixture
+def specialist(make_user, unit):
+    return make_user(Role.SPECIALIST, unit=unit, name="Chuyên viên TCBC")
+
+
+@pytest.fixture
+def login(client):
+    """Log in through the real form."""
+
+    def do(user: User, password: str = PASSWORD, test_client=None):
+        c = test_client or client
+        c.post("/logout")
+        response = c.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return c
+
+    return do
+
+
+@pytest.fixture
+def make_ticket(db):
+    """File a ticket through the domain function, as the given user."""
+    from tracker.models import Category
+    from tracker.tickets import file_ticket
+
+    def make(user: User, locality: Locality | None = None, category_code: str = "bien_che", **fields):
+        category = db.session.scalar(db.select(Category).where(Category.code == category_code))
+        ticket = file_ticket(user, locality=locality or user.locality, category=category,
+                             title=fields.pop("title", "Vướng mắc về biên chế"),
+                             description=fields.pop("description", "Đề nghị hướng dẫn."), **fields)
+        db.session.commit()
+        return ticket
+
+    return make
+
+
+@pytest.fixture
+def csrf_client(app):
+    """A client of the same app with CSRF protection switched on, as in production."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        yield app.test_client()
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False

@@ -1,0 +1,64 @@
+from sqlalchemy import select
+
+from tracker.accounts import hash_token
+from tracker.models import ApiToken, User
+
+from .conftest import PASSWORD
+
+
+def run(app, *args):
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def test_users_create_with_locality_and_login(app, hoan_kiem, client, db):
+    result = run(app, "users", "create", "Can.Bo@HoanKiem.gov.vn", "--role", "commune", "--locality", "00070",
+                 "--name", "Cán bộ", "--password", PASSWORD)
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "can.bo@hoankiem.gov.vn"))
+    assert user.locality_id == hoan_kiem.id and user.role == "commune"
+    assert client.post("/login", data={"email": "can.bo@hoankiem.gov.vn", "password": PASSWORD}).status_code == 302
+
+
+def test_users_create_refuses_bad_input_and_saves_nothing(app, hanoi, hoan_kiem, db):
+    cases = [
+        (["x@y.vn", "--role", "boss", "--password", "p"], "Invalid value for '--role'"),
+        (["not-an-email", "--role", "triage", "--password", "p"], "Địa chỉ email không hợp lệ"),
+        (["a@b.vn", "--role", "commune", "--locality", "01", "--password", "p"], "phải thuộc một xã"),
+        (["a@b.vn", "--role", "province", "--locality", "00070", "--password", "p"], "phải thuộc một tỉnh"),
+        (["a@b.vn", "--role", "commune", "--locality", "1", "--password", "p"], "No locality with code '1'"),
+        (["a@b.vn", "--role", "specialist", "--password", "p"], "Chuyên viên phải thuộc một đơn vị"),
+        (["a@b.vn", "--role", "specialist", "--unit", "nope", "--password", "p"], "No unit with code 'nope'"),
+    ]
+    for args, message in cases:
+        result = run(app, "users", "create", *args)
+        assert result.exit_code != 0, args
+        assert message in result.output, (args, result.output)
+    assert db.session.scalars(select(User)).all() == []
+
+
+def test_users_create_refuses_a_duplicate_email(app, db):
+    assert run(app, "users", "create", "a@b.vn", "--role", "lead", "--password", "p").exit_code == 0
+    result = run(app, "users", "create", "A@B.vn", "--role", "lead", "--password", "p")
+    assert result.exit_code != 0 and "Đã có người dùng với email này" in result.output
+
+
+def test_users_token_prints_a_token_stored_only_as_hash(app, triage_user, db):
+    result = run(app, "users", "token", triage_user.email)
+    assert result.exit_code == 0
+    token = result.output.strip()
+    stored = db.session.scalars(select(ApiToken)).one()
+    assert stored.token_hash == hash_token(token) and token not in stored.token_hash
+    assert run(app, "users", "token", "nobody@x.vn").exit_code != 0
+
+
+def test_demo_accounts_are_created_once_and_printed(app, db):
+    from tracker.localities import import_localities
+
+    import_localities()
+    db.session.commit()
+    first = run(app, "demo", "accounts")
+    assert first.exit_code == 0, first.output
+    assert "xa.hoankiem@demo.gov.vn" in first.output and "Phường Hoàn Kiếm" in first.output
+    assert "tinh.hanoi@demo.gov.vn" in first.output
+    assert run(app, "demo", "accounts").exit_code == 0
+    assert len(db.session.scalars(select(User)).all()) == 6

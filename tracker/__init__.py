@@ -1,0 +1,57 @@
+"""The application factory. It never starts the scheduler: that is its own process (jobs.py)."""
+from flask import Flask
+
+from config import Config, ConfigError
+
+
+def create_app(config: Config | None = None) -> Flask:
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
+    config = config or Config()
+    app.config.from_object(config)
+    if not app.config.get("SECRET_KEY"):
+        raise ConfigError("SECRET_KEY is not set: put it in the environment or in .env (make run creates one)")
+
+    from . import i18n, web
+    from .extensions import bootstrap, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    i18n.init_app(app)
+    login_manager.init_app(app)
+    web.init_app(app)
+    _enable_sqlite_pragmas(app)
+
+    from .views.auth.routes import bp as auth_bp
+    from .views.tickets.routes import bp as tickets_bp
+    from .views.triage.routes import bp as triage_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(tickets_bp)
+    app.register_blueprint(triage_bp)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _enable_sqlite_pragmas(app: Flask) -> None:
+    """WAL and foreign keys on SQLite, set on every new connection."""
+    from sqlalchemy import event
+
+    from .extensions import db
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _set_pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()

@@ -1,0 +1,73 @@
+"""Users and API tokens."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from .enums import Role
+from .extensions import db
+from .models import ApiToken, Locality, Unit, User, utcnow
+from .tickets import DomainError
+
+# A real hash to compare against when the email is unknown, so timing does not reveal accounts.
+_DUMMY = User()
+_DUMMY.set_password(secrets.token_hex(8))
+
+
+def normalise_email(email: str) -> str:
+    try:
+        return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise DomainError(_l("This is not a valid email address."), "email") from None
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = db.session.scalar(select(User).where(func.lower(User.email) == (email or "").strip().lower()))
+    if user is None:
+        _DUMMY.check_password(password or "")
+        return None
+    if not user.check_password(password or "") or not user.active:
+        return None
+    return user
+
+
+def create_user(email: str, role: str, *, name: str = "", password: str | None = None,
+                locality: Locality | None = None, unit: Unit | None = None) -> User:
+    """Create an account; locality roles need a locality of their level, specialists a unit."""
+    email = normalise_email(email)
+    try:
+        role = Role(role)
+    except ValueError:
+        raise DomainError(_l("Unknown role."), "role") from None
+    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
+        raise DomainError(_l("A user with this email already exists."), "email")
+    if role is Role.COMMUNE and (locality is None or locality.is_province):
+        raise DomainError(_l("A commune officer needs a commune."), "locality")
+    if role is Role.PROVINCE and (locality is None or not locality.is_province):
+        raise DomainError(_l("A province coordinator needs a province."), "locality")
+    if role is Role.SPECIALIST and unit is None:
+        raise DomainError(_l("A specialist needs a unit."), "unit")
+    if len(name) > 120:
+        raise DomainError(_l("The name is too long."), "name")
+    user = User(email=email, role=role.value, name=name.strip(),
+                locality=locality if role.is_locality else None, unit=unit)
+    user.set_password(password or secrets.token_urlsafe(12))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def issue_token(user: User) -> str:
+    """A new API token; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user=user, token_hash=hash_token(token), created_at=utcnow()))
+    db.session.flush()
+    return token
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

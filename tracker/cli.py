@@ -1,0 +1,104 @@
+"""Operator commands: flask --app app ..."""
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from .extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    from .jobs import scheduler_command
+
+    for group in (localities_cli, users_cli, demo_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(scheduler_command())
+
+
+localities_cli = AppGroup("localities", help="Provinces and communes.")
+users_cli = AppGroup("users", help="Accounts and API tokens.")
+demo_cli = AppGroup("demo", help="Demo accounts and data.")
+
+
+@localities_cli.command("import")
+def import_localities_command():
+    """Import the 34 provinces and 3,321 communes (idempotent)."""
+    from .localities import import_localities, total_count
+
+    with click.progressbar(length=total_count(), label="Importing localities") as bar:
+        created, updated = import_localities(bar.update)
+    db.session.commit()
+    click.echo(f"Localities: {created} created, {updated} updated.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(["commune", "province", "triage", "specialist",
+                                                           "lead", "admin"]))
+@click.option("--locality", "locality_code", help="GSO code of the commune or province (zero-padded).")
+@click.option("--unit", "unit_code", help="Code of the handling unit.")
+@click.option("--name", default="")
+@click.option("--password", help="Prompted for when omitted.")
+def create_user_command(email, role, locality_code, unit_code, name, password):
+    """Create a user."""
+    from .accounts import create_user
+    from .models import Locality, Unit
+    from .tickets import DomainError
+
+    locality = unit = None
+    if locality_code:
+        locality = db.session.scalar(select(Locality).where(Locality.code == locality_code))
+        if locality is None:
+            raise click.ClickException(f"No locality with code {locality_code!r} (import localities first?).")
+    if unit_code:
+        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+        if unit is None:
+            raise click.ClickException(f"No unit with code {unit_code!r}.")
+    if not password:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(email, role, name=name, password=password, locality=locality, unit=unit)
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"Created {user.email} ({user.role}).")
+
+
+@users_cli.command("token")
+@click.argument("email")
+def token_command(email):
+    """Print a new API token for a user."""
+    from .accounts import issue_token
+    from .models import User
+
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No user {email!r}.")
+    token = issue_token(user)
+    db.session.commit()
+    click.echo(token)
+
+
+@demo_cli.command("accounts")
+def demo_accounts_command():
+    """Create one demo account per role when none exist, and print the logins."""
+    from .demo import DEMO_PASSWORD, ensure_demo_accounts
+
+    users = ensure_demo_accounts()
+    db.session.commit()
+    click.echo("Demo accounts (password for all: %s):" % DEMO_PASSWORD)
+    for user in users:
+        where = user.locality.name if user.locality else (user.unit.name if user.unit else "")
+        click.echo(f"  {user.role:<11} {user.email:<32} {where}")
+
+
+@demo_cli.command("seed")
+@click.option("--tickets", default=50, show_default=True, type=click.IntRange(0, 1_000_000))
+def demo_seed_command(tickets):
+    """Demo accounts plus N demo obstacles."""
+    from .demo import ensure_demo_accounts, seed_tickets
+
+    ensure_demo_accounts()
+    created = seed_tickets(tickets)
+    db.session.commit()
+    click.echo(f"Created {created} demo obstacles.")

@@ -1,0 +1,199 @@
+"""Roles, statuses, urgency levels and the allowed status transitions."""
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+
+
+class Role(StrEnum):
+    COMMUNE = "commune"
+    PROVINCE = "province"
+    TRIAGE = "triage"
+    SPECIALIST = "specialist"
+    LEAD = "lead"
+    ADMIN = "admin"
+
+    @property
+    def label(self):
+        return ROLE_LABELS[self]
+
+    @property
+    def is_locality(self) -> bool:
+        return self in (Role.COMMUNE, Role.PROVINCE)
+
+    @property
+    def is_team(self) -> bool:
+        return not self.is_locality
+
+
+ROLE_LABELS = {
+    Role.COMMUNE: _l("Commune officer"),
+    Role.PROVINCE: _l("Province coordinator"),
+    Role.TRIAGE: _l("Triage coordinator"),
+    Role.SPECIALIST: _l("Specialist"),
+    Role.LEAD: _l("Team lead"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+
+class Status(StrEnum):
+    NEW = "new"
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    AWAITING_LOCALITY = "awaiting_locality"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+    DUPLICATE = "duplicate"
+    TRANSFERRED = "transferred"
+
+    @property
+    def label(self):
+        return STATUS_LABELS[self]
+
+    @property
+    def is_open(self) -> bool:
+        return self not in FINISHED_STATUSES
+
+
+STATUS_LABELS = {
+    Status.NEW: _l("New"),
+    Status.ASSIGNED: _l("Assigned"),
+    Status.IN_PROGRESS: _l("In progress"),
+    Status.AWAITING_LOCALITY: _l("Awaiting the locality"),
+    Status.ANSWERED: _l("Answered"),
+    Status.CLOSED: _l("Closed"),
+    Status.DUPLICATE: _l("Duplicate (merged)"),
+    Status.TRANSFERRED: _l("Transferred to the competent agency"),
+}
+
+FINISHED_STATUSES = frozenset({Status.CLOSED, Status.DUPLICATE, Status.TRANSFERRED})
+OPEN_STATUSES = tuple(s for s in Status if s not in FINISHED_STATUSES)
+
+# The life of an obstacle (DESIGN.md). awaiting_locality returns to the status it paused,
+# which the ticket records; the table lists every status it may return to.
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.NEW: frozenset({Status.ASSIGNED, Status.AWAITING_LOCALITY, Status.DUPLICATE, Status.TRANSFERRED}),
+    Status.ASSIGNED: frozenset(
+        {Status.IN_PROGRESS, Status.AWAITING_LOCALITY, Status.DUPLICATE, Status.TRANSFERRED, Status.ASSIGNED}
+    ),
+    Status.IN_PROGRESS: frozenset(
+        {Status.ANSWERED, Status.AWAITING_LOCALITY, Status.DUPLICATE, Status.TRANSFERRED, Status.ASSIGNED}
+    ),
+    Status.AWAITING_LOCALITY: frozenset({Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS}),
+    Status.ANSWERED: frozenset({Status.CLOSED, Status.IN_PROGRESS, Status.AWAITING_LOCALITY}),
+    Status.CLOSED: frozenset(),
+    Status.DUPLICATE: frozenset(),
+    Status.TRANSFERRED: frozenset(),
+}
+
+
+def can_transition(current: Status, target: Status) -> bool:
+    return target in TRANSITIONS[Status(current)]
+
+
+class Urgency(StrEnum):
+    HOA_TOC = "hoa_toc"
+    THUONG_KHAN = "thuong_khan"
+    KHAN = "khan"
+    THUONG = "thuong"
+
+    @property
+    def label(self):
+        return URGENCY_LABELS[self]
+
+
+URGENCY_LABELS = {
+    Urgency.HOA_TOC: _l("Immediate"),
+    Urgency.THUONG_KHAN: _l("Very urgent"),
+    Urgency.KHAN: _l("Urgent"),
+    Urgency.THUONG: _l("Normal"),
+}
+
+# Most urgent first: the order triage sorts by.
+URGENCY_RANK = {Urgency.HOA_TOC: 0, Urgency.THUONG_KHAN: 1, Urgency.KHAN: 2, Urgency.THUONG: 3}
+
+
+class RequestedUrgency(StrEnum):
+    """What a locality may ask for when it files; triage sets the real level."""
+
+    NORMAL = "normal"
+    URGENT = "urgent"
+
+    @property
+    def label(self):
+        return {RequestedUrgency.NORMAL: _l("Normal"), RequestedUrgency.URGENT: _l("Urgent")}[self]
+
+    @property
+    def initial_urgency(self) -> Urgency:
+        return Urgency.KHAN if self is RequestedUrgency.URGENT else Urgency.THUONG
+
+
+class MessageKind(StrEnum):
+    REPLY = "reply"
+    NOTE = "note"
+
+
+class SlaState(StrEnum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    BREACHED = "breached"
+    MET = "met"
+    MISSED = "missed"
+
+    @property
+    def label(self):
+        return SLA_LABELS[self]
+
+
+SLA_LABELS = {
+    SlaState.ON_TRACK: _l("On track"),
+    SlaState.AT_RISK: _l("Due soon"),
+    SlaState.BREACHED: _l("Overdue"),
+    SlaState.MET: _l("On time"),
+    SlaState.MISSED: _l("Finished late"),
+}
+
+
+class Outcome(StrEnum):
+    ANSWERED = "answered"
+    LOCAL_COMPETENCE = "local_competence"
+    FORWARDED = "forwarded"
+    NEEDS_LEGAL_CHANGE = "needs_legal_change"
+
+    @property
+    def label(self):
+        return {
+            Outcome.ANSWERED: _l("Guidance given"),
+            Outcome.LOCAL_COMPETENCE: _l("Within the province's competence"),
+            Outcome.FORWARDED: _l("Forwarded to another ministry"),
+            Outcome.NEEDS_LEGAL_CHANGE: _l("The law needs to change"),
+        }[self]
+
+
+class Channel(StrEnum):
+    WEB = "web"
+    DISPATCH = "dispatch"
+    HOTLINE = "hotline"
+    WORKING_GROUP = "working_group"
+
+    @property
+    def label(self):
+        return {
+            Channel.WEB: _l("Web form"),
+            Channel.DISPATCH: _l("Official dispatch"),
+            Channel.HOTLINE: _l("Hotline"),
+            Channel.WORKING_GROUP: _l("Working group"),
+        }[self]
+
+
+class LocalityLevel(StrEnum):
+    PROVINCE = "province"
+    COMMUNE = "commune"
+
+# How history events name the fields they change.
+FIELD_LABELS = {
+    "category": _l("category"),
+    "urgency": _l("urgency"),
+    "lead_unit": _l("lead unit"),
+    "assignee": _l("assignee"),
+    "status": _l("status"),
+}

@@ -1,0 +1,46 @@
+"""Languages (Vietnamese first, English second) and local date formatting."""
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_request_context, session
+from flask_babel import format_datetime, get_locale
+from flask_login import current_user
+
+from .extensions import babel
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI and jobs: the default, or what the caller forced
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("lang") in languages:
+        return session["lang"]
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def local_time(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+
+
+def format_date_vn(value) -> str:
+    """dd/mm/yyyy, in local time for datetimes."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = local_time(value)
+    return value.strftime("%d/%m/%Y")
+
+
+def format_datetime_vn(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, "dd/MM/yyyy HH:mm")
+
+
+def init_app(app) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["date"] = format_date_vn
+    app.jinja_env.filters["datetime"] = format_datetime_vn
+    app.jinja_env.globals["get_locale"] = get_locale

@@ -1,0 +1,70 @@
+"""The scheduled jobs, declared as a list, and the scheduler process that runs them.
+
+The scheduler runs as its own process (`flask --app app scheduler`), never inside create_app, so web
+workers do not each start one. Every run takes a database lease first, so a second scheduler skips.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import Callable
+
+from flask import Flask, current_app
+
+from . import locks
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    func: Callable[[], object]
+    trigger: str  # "interval" or "cron"
+    trigger_args: dict = field(default_factory=dict)
+    lease: dt.timedelta = dt.timedelta(minutes=10)
+
+
+def job_list() -> list[Job]:
+    """Every scheduled job. Modules register theirs here, declaratively."""
+    return []
+
+
+def run_locked(app: Flask, job: Job) -> None:
+    """Run one job inside an app context, only where the lease is ours; a failure never kills the loop."""
+    with app.app_context():
+        try:
+            with locks.held(f"job:{job.name}", job.lease) as got:
+                if got:
+                    job.func()
+                else:
+                    log.info("job %s skipped: another process holds it", job.name)
+        except Exception:  # noqa: BLE001 - the scheduler must survive a failing job
+            log.exception("job %s failed", job.name)
+
+
+def run_scheduler(app: Flask) -> None:
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    scheduler = BlockingScheduler(timezone=app.config["TIMEZONE"])
+    for job in job_list():
+        scheduler.add_job(run_locked, job.trigger, args=[app, job], id=job.name, max_instances=1,
+                          coalesce=True, misfire_grace_time=300, **job.trigger_args)
+    log.info("scheduler started with %d jobs", len(scheduler.get_jobs()))
+    scheduler.start()
+
+
+def scheduler_command():
+    import click
+
+    @click.command("scheduler")
+    def command():
+        """Run the scheduled jobs (a separate process; one is enough, more are safe)."""
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        if not current_app.config["SCHEDULER_ENABLED"]:
+            click.echo("SCHEDULER_ENABLED is off: not starting the scheduler.")
+            return
+        run_scheduler(current_app._get_current_object())
+
+    return command

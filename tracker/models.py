@@ -1,0 +1,393 @@
+"""The data model: localities, units, categories, users, tickets and their history."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .enums import LocalityLevel, MessageKind, Role, Status, Urgency
+from .extensions import db
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every database (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware one")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Locality(db.Model):
+    __tablename__ = "localities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(5), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    level: Mapped[str] = mapped_column(String(10))
+    division_type: Mapped[str] = mapped_column(String(40))
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("localities.id"), index=True)
+
+    parent: Mapped[Optional[Locality]] = relationship(remote_side=[id])
+
+    @property
+    def is_province(self) -> bool:
+        return self.level == LocalityLevel.PROVINCE
+
+    @property
+    def province(self) -> Locality:
+        return self if self.is_province else self.parent
+
+    @property
+    def province_id(self) -> int:
+        return self.id if self.is_province else self.parent_id
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(db.Model):
+    """A handling unit: a department of the ministry or another ministry."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    is_external: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    email: Mapped[Optional[str]] = mapped_column(String(254))
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(db.Model):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    default_unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    default_unit: Mapped[Optional[Unit]] = relationship()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    locality_id: Mapped[Optional[int]] = mapped_column(ForeignKey("localities.id"), index=True)
+    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"), index=True)
+    is_unit_head: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    locale: Mapped[str] = mapped_column(String(5), default="vi")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    locality: Mapped[Optional[Locality]] = relationship()
+    unit: Mapped[Optional[Unit]] = relationship()
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class TicketSequence(db.Model):
+    """The per-year counter behind references like PUN-2026-000123."""
+
+    __tablename__ = "ticket_sequences"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Ticket(db.Model):
+    """An obstacle (kiến nghị) filed by a locality."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("year", "seq"),
+        Index("ix_tickets_status_created_at", "status", "created_at"),
+        Index("ix_tickets_locality_created_at", "locality_id", "created_at"),
+        Index("ix_tickets_province_created_at", "province_id", "created_at"),
+        Index("ix_tickets_lead_unit_status", "lead_unit_id", "status"),
+        Index("ix_tickets_assignee_status", "assignee_id", "status"),
+        Index("ix_tickets_sla_state_answer_due", "sla_state", "answer_due_at"),
+        Index("ix_tickets_category_created_at", "category_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+
+    locality_id: Mapped[int] = mapped_column(ForeignKey("localities.id"))
+    # Denormalised so a province's list is one indexed range, not a join over 3,321 communes.
+    province_id: Mapped[int] = mapped_column(ForeignKey("localities.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text)
+    legal_basis: Mapped[str] = mapped_column(Text, default="")
+    requested_urgency: Mapped[str] = mapped_column(String(10), default="normal")
+    urgency: Mapped[str] = mapped_column(String(20), default=Urgency.THUONG.value, index=True)
+    status: Mapped[str] = mapped_column(String(20), default=Status.NEW.value)
+    paused_status: Mapped[Optional[str]] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(20), default="web")
+    incoming_doc_number: Mapped[Optional[str]] = mapped_column(String(100))
+    incoming_doc_date: Mapped[Optional[dt.date]] = mapped_column(Date)
+
+    lead_unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"))
+    assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    routing_rule_id: Mapped[Optional[int]] = mapped_column(ForeignKey("routing_rules.id"))
+
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    first_response_due_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    answer_due_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    explicit_due_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    first_responded_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    answered_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    closed_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    paused_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    sla_state: Mapped[str] = mapped_column(String(10), default="on_track")
+
+    outcome: Mapped[Optional[str]] = mapped_column(String(30))
+    reply_doc_number: Mapped[Optional[str]] = mapped_column(String(100))
+    reply_doc_date: Mapped[Optional[dt.date]] = mapped_column(Date)
+    duplicate_of_id: Mapped[Optional[int]] = mapped_column(ForeignKey("tickets.id"), index=True)
+    transferred_to: Mapped[Optional[str]] = mapped_column(String(200))
+    rating: Mapped[Optional[int]] = mapped_column(Integer)
+    rating_comment: Mapped[Optional[str]] = mapped_column(Text)
+
+    locality: Mapped[Locality] = relationship(foreign_keys=[locality_id])
+    province: Mapped[Locality] = relationship(foreign_keys=[province_id])
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    category: Mapped[Category] = relationship()
+    lead_unit: Mapped[Optional[Unit]] = relationship()
+    assignee: Mapped[Optional[User]] = relationship(foreign_keys=[assignee_id])
+    duplicate_of: Mapped[Optional[Ticket]] = relationship(remote_side=[id])
+    coordinating_units: Mapped[list[Unit]] = relationship(secondary="ticket_units")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def status_enum(self) -> Status:
+        return Status(self.status)
+
+    @property
+    def urgency_enum(self) -> Urgency:
+        return Urgency(self.urgency)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status_enum.is_open
+
+
+ticket_units = db.Table(
+    "ticket_units",
+    db.Column("ticket_id", ForeignKey("tickets.id"), primary_key=True),
+    db.Column("unit_id", ForeignKey("units.id"), primary_key=True, index=True),
+)
+
+
+class TicketLink(db.Model):
+    """Two related tickets (stored once, lower id first)."""
+
+    __tablename__ = "ticket_links"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    other_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True, index=True)
+
+
+class Message(db.Model):
+    """A reply the locality sees, or an internal note only the team sees."""
+
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_ticket_created_at", "ticket_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(10), default=MessageKind.REPLY.value)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User] = relationship()
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="message")
+
+    @property
+    def is_internal(self) -> bool:
+        return self.kind == MessageKind.NOTE
+
+
+class Event(db.Model):
+    """One change in a ticket's history: who, when, what changed from what to what."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_ticket_created_at", "ticket_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    field: Mapped[Optional[str]] = mapped_column(String(40))
+    old_value: Mapped[Optional[str]] = mapped_column(Text)
+    new_value: Mapped[Optional[str]] = mapped_column(Text)
+    internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[Optional[User]] = relationship()
+
+
+class Attachment(db.Model):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    message_id: Mapped[Optional[int]] = mapped_column(ForeignKey("messages.id"), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    message: Mapped[Optional[Message]] = relationship(back_populates="attachments")
+
+
+class RoutingRule(db.Model):
+    """Ordered rule: category and/or province (and optionally a title keyword) → lead unit."""
+
+    __tablename__ = "routing_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    category_id: Mapped[Optional[int]] = mapped_column(ForeignKey("categories.id"))
+    province_id: Mapped[Optional[int]] = mapped_column(ForeignKey("localities.id"))
+    keyword: Mapped[Optional[str]] = mapped_column(String(100))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    strategy: Mapped[str] = mapped_column(String(20), default="none")
+    last_assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    category: Mapped[Optional[Category]] = relationship()
+    province: Mapped[Optional[Locality]] = relationship()
+    unit: Mapped[Unit] = relationship()
+
+
+class SlaPolicy(db.Model):
+    """Targets in working hours per urgency, optionally overridden per category."""
+
+    __tablename__ = "sla_policies"
+    __table_args__ = (UniqueConstraint("urgency", "category_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    urgency: Mapped[str] = mapped_column(String(20))
+    category_id: Mapped[Optional[int]] = mapped_column(ForeignKey("categories.id"))
+    first_response_hours: Mapped[int] = mapped_column(Integer)
+    answer_hours: Mapped[int] = mapped_column(Integer)
+
+    category: Mapped[Optional[Category]] = relationship()
+
+
+class CalendarOverride(db.Model):
+    """A date the government declares a day off, or a working day."""
+
+    __tablename__ = "calendar_overrides"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    is_working: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+class OutboxMessage(db.Model):
+    """An email waiting to go, written in the transaction of the change that causes it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[Optional[str]] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_by: Mapped[Optional[str]] = mapped_column(String(64))
+    claimed_until: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    last_error: Mapped[Optional[str]] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+
+
+class JobLock(db.Model):
+    """A lease that lets one process at a time run a scheduled job."""
+
+    __tablename__ = "job_locks"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    holder: Mapped[Optional[str]] = mapped_column(String(100))
+    locked_until: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)

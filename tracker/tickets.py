@@ -1,0 +1,223 @@
+"""Write-side domain actions on tickets. They validate, change, record history and flush; the caller commits."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import text
+
+from . import permissions, sla
+from .enums import Channel, MessageKind, RequestedUrgency, Role, Status, Urgency
+from .extensions import db
+from .models import Category, Event, Locality, Message, Ticket, Unit, User, utcnow
+
+TITLE_MAX = 300
+TEXT_MAX = 20_000
+
+
+class DomainError(Exception):
+    """A rule refused the action; the message is for the user (lazily translated)."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+class StaleTicket(DomainError):
+    """The ticket changed since the form was loaded."""
+
+
+def record(ticket: Ticket, actor: User | None, kind: str, field: str | None = None,
+           old=None, new=None, *, internal: bool = False, at: dt.datetime | None = None) -> Event:
+    event = Event(ticket_id=ticket.id, actor=actor, kind=kind,
+                  field=field, old_value=None if old is None else str(old),
+                  new_value=None if new is None else str(new), internal=internal, created_at=at or utcnow())
+    db.session.add(event)
+    return event
+
+
+def next_reference(year: int) -> tuple[int, str]:
+    """Take the next per-year sequence number; the row lock keeps it unique under concurrent filings."""
+    db.session.execute(
+        text("INSERT INTO ticket_sequences (year, last_value) VALUES (:year, 0) ON CONFLICT (year) DO NOTHING"),
+        {"year": year},
+    )
+    seq = db.session.execute(
+        text("UPDATE ticket_sequences SET last_value = last_value + 1 WHERE year = :year RETURNING last_value"),
+        {"year": year},
+    ).scalar_one()
+    return seq, f"PUN-{year}-{seq:06d}"
+
+
+def allowed_localities_for(user: User) -> list[Locality]:
+    """The localities a user may file for: a commune its own; a province itself and its communes."""
+    if user.role_enum is Role.COMMUNE and user.locality:
+        return [user.locality]
+    if user.role_enum is Role.PROVINCE and user.locality:
+        communes = db.session.scalars(
+            db.select(Locality).where(Locality.parent_id == user.locality_id).order_by(Locality.name)
+        ).all()
+        return [user.locality, *communes]
+    return []
+
+
+def may_file_for(user: User, locality: Locality) -> bool:
+    if user.role_enum is Role.COMMUNE:
+        return locality.id == user.locality_id
+    if user.role_enum is Role.PROVINCE:
+        return locality.id == user.locality_id or locality.parent_id == user.locality_id
+    return user.role_enum in (Role.TRIAGE, Role.LEAD, Role.ADMIN)
+
+
+def _clean(value: str | None, field: str, label, max_length: int, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise DomainError(_l("%(field)s is required.", field=label), field)
+    if len(value) > max_length:
+        raise DomainError(_l("%(field)s is too long (at most %(max)d characters).", field=label, max=max_length),
+                          field)
+    return value
+
+
+def file_ticket(user: User, *, locality: Locality, category: Category, title: str, description: str,
+                legal_basis: str = "", requested_urgency: str = RequestedUrgency.NORMAL,
+                channel: str = Channel.WEB, incoming_doc_number: str | None = None,
+                incoming_doc_date: dt.date | None = None, now: dt.datetime | None = None) -> Ticket:
+    """File an obstacle for a locality: reference, deadlines and the first history event."""
+    now = now or utcnow()
+    if locality is None or not may_file_for(user, locality):
+        raise DomainError(_l("You may not file for this locality."), "locality")
+    if category is None or not category.active:
+        raise DomainError(_l("Choose a category from the list."), "category")
+    try:
+        requested = RequestedUrgency(requested_urgency)
+    except ValueError:
+        raise DomainError(_l("Choose an urgency from the list."), "urgency") from None
+    title = _clean(title, "title", _l("Title"), TITLE_MAX)
+    description = _clean(description, "description", _l("Description"), TEXT_MAX)
+    legal_basis = _clean(legal_basis, "legal_basis", _l("Legal basis"), TEXT_MAX, required=False)
+
+    year = now.astimezone(sla.local_zone()).year
+    seq, reference = next_reference(year)
+    ticket = Ticket(
+        reference=reference, year=year, seq=seq, locality=locality, locality_id=locality.id,
+        province_id=locality.province_id, created_by=user, category=category, title=title,
+        description=description, legal_basis=legal_basis, requested_urgency=requested.value,
+        urgency=requested.initial_urgency.value, status=Status.NEW.value, channel=Channel(channel).value,
+        incoming_doc_number=incoming_doc_number, incoming_doc_date=incoming_doc_date,
+        created_at=now, updated_at=now,
+    )
+    with db.session.no_autoflush:
+        sla.set_deadlines(ticket)
+    db.session.add(ticket)
+    db.session.flush()
+    record(ticket, user, "filed", at=now)
+    return ticket
+
+
+def check_version(ticket: Ticket, version: int | str | None) -> None:
+    """Optimistic locking: refuse a change made from a stale form."""
+    try:
+        seen = int(version)
+    except (TypeError, ValueError):
+        seen = None
+    if seen != ticket.version:
+        raise StaleTicket(_l("Someone else changed this obstacle while you were editing it. "
+                             "Review the latest version below and try again."), "version")
+
+
+def triage_ticket(user: User, ticket: Ticket, *, version, category: Category | None, urgency: str,
+                  lead_unit: Unit | None, assignee: User | None, now: dt.datetime | None = None) -> None:
+    """Triage sets category, urgency, lead unit and assignee; each change is an event."""
+    now = now or utcnow()
+    if not permissions.can_set_triage_fields(user, ticket):
+        raise DomainError(_l("This obstacle can no longer be triaged."))
+    check_version(ticket, version)
+    if category is None or not category.active:
+        raise DomainError(_l("Choose a category from the list."), "category")
+    try:
+        urgency = Urgency(urgency)
+    except ValueError:
+        raise DomainError(_l("Choose an urgency from the list."), "urgency") from None
+    if lead_unit is not None and not lead_unit.active:
+        raise DomainError(_l("This unit is not active."), "lead_unit")
+    if assignee is not None:
+        if lead_unit is None:
+            raise DomainError(_l("Choose the lead unit before assigning a specialist."), "assignee")
+        if not assignee.active or assignee.role_enum is not Role.SPECIALIST or assignee.unit_id != lead_unit.id:
+            raise DomainError(_l("The assignee must be an active specialist of the lead unit."), "assignee")
+
+    deadlines_changed = category.id != ticket.category_id or urgency.value != ticket.urgency
+    _change(ticket, user, "category", ticket.category, category, now)
+    ticket.category = category
+    _change(ticket, user, "urgency", ticket.urgency, urgency.value, now)
+    ticket.urgency = urgency.value
+    _change(ticket, user, "lead_unit", ticket.lead_unit, lead_unit, now)
+    ticket.lead_unit = lead_unit
+    _change(ticket, user, "assignee", ticket.assignee, assignee, now)
+    ticket.assignee = assignee
+    if deadlines_changed:
+        sla.set_deadlines(ticket)
+    if ticket.status_enum is Status.NEW and lead_unit is not None:
+        set_status(ticket, user, Status.ASSIGNED, now)
+    ticket.updated_at = now
+    db.session.flush()
+
+
+def _change(ticket: Ticket, user: User, field: str, old, new, now: dt.datetime) -> None:
+    if old != new:
+        record(ticket, user, "changed", field, _display(old), _display(new), at=now)
+
+
+def _display(value):
+    if value is None:
+        return None
+    return getattr(value, "code", None) or str(value)
+
+
+def set_status(ticket: Ticket, user: User | None, target: Status, now: dt.datetime) -> None:
+    from .enums import can_transition
+
+    current = ticket.status_enum
+    if not can_transition(current, target):
+        raise DomainError(_l("An obstacle that is %(current)s cannot become %(target)s.",
+                             current=current.label, target=target.label), "status")
+    record(ticket, user, "status", "status", current.value, target.value, at=now)
+    ticket.status = target.value
+    if target is Status.ASSIGNED and ticket.first_responded_at is None:
+        ticket.first_responded_at = now
+    if target is Status.ANSWERED:
+        ticket.answered_at = now
+    if not target.is_open:
+        ticket.closed_at = now
+
+
+def start_work(user: User, ticket: Ticket, *, version, now: dt.datetime | None = None) -> None:
+    now = now or utcnow()
+    if not permissions.can_work_on(user, ticket):
+        raise DomainError(_l("You may not work on this obstacle."))
+    check_version(ticket, version)
+    set_status(ticket, user, Status.IN_PROGRESS, now)
+    ticket.updated_at = now
+    db.session.flush()
+
+
+def post_message(user: User, ticket: Ticket, *, body: str, internal: bool = False,
+                 now: dt.datetime | None = None) -> Message:
+    """A reply the locality sees, or an internal note for the team."""
+    now = now or utcnow()
+    if internal and not permissions.can_add_note(user, ticket):
+        raise DomainError(_l("Only the team can write internal notes."))
+    if not internal and not permissions.can_reply(user, ticket):
+        raise DomainError(_l("You may not reply to this obstacle."))
+    body = _clean(body, "body", _l("Message"), TEXT_MAX)
+    kind = MessageKind.NOTE if internal else MessageKind.REPLY
+    message = Message(ticket_id=ticket.id, author=user, kind=kind.value, body=body, created_at=now)
+    db.session.add(message)
+    record(ticket, user, kind.value, internal=internal, at=now)
+    if not internal and permissions.is_team(user) and ticket.status_enum is Status.ASSIGNED:
+        set_status(ticket, user, Status.IN_PROGRESS, now)
+    ticket.updated_at = now
+    db.session.flush()
+    return message

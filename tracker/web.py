@@ -1,0 +1,73 @@
+"""Request-wide wiring: the user loader, error pages, template helpers, security headers."""
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+
+from . import enums, permissions
+from .extensions import db, login_manager
+
+
+def init_app(app) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to continue.")
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from .models import User
+
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    @app.context_processor
+    def template_helpers():
+        return {"enums": enums, "perm": permissions}
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+        )
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        flash(_("Your form expired or was sent without its security token. Please try again."), "danger")
+        return render_template("errors/error.html", code=400,
+                               message=_("The form could not be accepted.")), 400
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        return render_template("errors/error.html", code=404, message=_("This page does not exist.")), 404
+
+    @app.errorhandler(403)
+    def forbidden(_error):
+        return render_template("errors/error.html", code=403,
+                               message=_("You may not do this.")), 403
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        return render_template("errors/error.html", code=413,
+                               message=_("The upload is too large.")), 413
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        db.session.rollback()
+        return render_template("errors/error.html", code=500,
+                               message=_("Something went wrong on our side. Nothing was saved.")), 500
+
+    @app.get("/")
+    def index():
+        from flask_login import current_user
+
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login"))
+        if permissions.can_triage(current_user):
+            return redirect(url_for("triage.queue"))
+        return redirect(url_for("tickets.index"))
+
