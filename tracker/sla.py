@@ -40,3 +40,7 @@ def set_deadlines(ticket: Ticket) -> None:
     first_response, answer = policy_hours(ticket.urgency, ticket.category_id or ticket.category.id)
     ticket.first_response_due_at = add_working_hours(ticket.created_at, first_response)
     ticket.answer_due_at = ticket.explicit_due_at or add_working_hours(ticket.created_at, answer)
+
+
+def on_status_change(ticket: Ticket, old, new, now: dt.datetime) -> None:
+    """Called by tickets.set_status on every transition: the place for pause/resume and met/missed."""

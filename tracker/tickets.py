@@ -185,6 +185,7 @@ def set_status(ticket: Ticket, user: User | None, target: Status, now: dt.dateti
                              current=current.label, target=target.label), "status")
     record(ticket, user, "status", "status", current.value, target.value, at=now)
     ticket.status = target.value
+    sla.on_status_change(ticket, current, target, now)
     if target is Status.ASSIGNED and ticket.first_responded_at is None:
         ticket.first_responded_at = now
     if target is Status.ANSWERED:

@@ -1,0 +1,49 @@
+"""Email through the outbox: a row written in the same transaction as the change that causes it.
+
+Delivery (SMTP, retries with backoff, claiming rows) lives beside enqueueing in this module.
+"""
+from __future__ import annotations
+
+import re
+
+from flask import render_template
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from .extensions import db
+from .models import OutboxMessage, User, utcnow
+
+_HEADER_BREAKS = re.compile(r"[\r\n]+")
+
+
+def one_line(value: str) -> str:
+    """Header values never carry CR/LF (no header injection)."""
+    return _HEADER_BREAKS.sub(" ", value or "").strip()
+
+
+def enqueue(key: str, recipient: str, subject: str, body_text: str, body_html: str | None = None) -> OutboxMessage | None:
+    """Add a message unless one with this key exists already (then None): the same email never twice."""
+    if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None:
+        return None
+    for pending in db.session.new:
+        if isinstance(pending, OutboxMessage) and pending.key == key:
+            return None
+    message = OutboxMessage(key=key, recipient=one_line(recipient), subject=one_line(subject)[:300],
+                            body_text=body_text, body_html=body_html, next_attempt_at=utcnow())
+    db.session.add(message)
+    return message
+
+
+def enqueue_email(key: str, user: User, template: str, subject, **context) -> OutboxMessage | None:
+    """Render templates/email/<template>.txt and .html in the recipient's language, then enqueue.
+
+    `subject` may be a lazy string: it is rendered in the recipient's locale too.
+    """
+    if not user.email or not user.active:
+        return None
+    with force_locale(user.locale or "vi"):
+        context = {"recipient": user, **context}
+        text = render_template(f"email/{template}.txt", **context)
+        html = render_template(f"email/{template}.html", **context)
+        subject = str(subject)
+    return enqueue(key, user.email, subject, text, html)
