@@ -28,7 +28,15 @@ class Job:
 
 def job_list() -> list[Job]:
     """Every scheduled job. Modules register theirs here, declaratively."""
-    return []
+    from .delivery import deliver_outbox_job
+    from .digest_mail import weekly_digest_job
+
+    return [
+        Job("outbox_delivery", deliver_outbox_job, "interval", {"minutes": 1}),
+        # Cron times are in the scheduler's time zone: the configured TIMEZONE (Asia/Ho_Chi_Minh).
+        Job("weekly_digest", weekly_digest_job, "cron", {"day_of_week": "mon", "hour": 7, "minute": 30},
+            lease=dt.timedelta(hours=1)),
+    ]
 
 
 def run_locked(app: Flask, job: Job) -> None:
