@@ -159,5 +159,5 @@ def test_two_concurrent_senders_never_send_a_message_twice(app, db, smtp_server,
     assert errors == []
     keys = smtp_server.keys()
     assert len(keys) == 60 and len(set(keys)) == 60
-    assert sum(r.sent for r in reports) == 60 and all(r.sent for r in reports)
+    assert sum(r.sent for r in reports) == 60
     assert {r.status for r in _rows(db)} == {"sent"}

@@ -67,8 +67,9 @@ def _insert_once(**values) -> bool:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
-    return db.session.execute(statement).rowcount == 1
+    statement = (insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
+                 .returning(OutboxMessage.id))
+    return db.session.execute(statement).scalar() is not None
 
 
 def render_digest(digest: Digest) -> tuple[str, str, str]:
