@@ -109,3 +109,9 @@ def weekly_digest_job() -> None:
     log.info("weekly report %s: %d enqueued, %d already, %d invalid addresses",
              run.week.label, run.enqueued, run.already, len(run.invalid))
     deliver_due()
+
+
+def preview_digest(user: User, week: Week) -> tuple[str, str, str] | None:
+    """The email this user would get for this week, without enqueueing it (None: they get none)."""
+    digests = build_digests(week, users=[user])
+    return render_digest(digests[0]) if digests else None

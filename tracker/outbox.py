@@ -68,3 +68,14 @@ def enqueue_email(key: str, user: User, template: str, subject, **context) -> Ou
         html = render_template(f"email/{template}.html", **context)
         subject = str(subject)
     return enqueue(key, user.email, subject, text, html)
+
+
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
+
+
+def outbox_list(status: str | None, page: int, per_page: int):
+    """The admin's view of the outbox, newest first, optionally one status (index on status)."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if status in OUTBOX_STATUSES:
+        query = query.where(OutboxMessage.status == status)
+    return db.paginate(query, page=max(page, 1), per_page=per_page, error_out=False)
