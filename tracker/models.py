@@ -166,6 +166,7 @@ class Ticket(db.Model):
     __tablename__ = "tickets"
     __table_args__ = (
         UniqueConstraint("year", "seq"),
+        Index("ix_tickets_created_at_id", "created_at", "id"),
         Index("ix_tickets_status_created_at", "status", "created_at"),
         Index("ix_tickets_locality_created_at", "locality_id", "created_at"),
         Index("ix_tickets_province_created_at", "province_id", "created_at"),
