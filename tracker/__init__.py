@@ -31,6 +31,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(tickets_bp)
     app.register_blueprint(triage_bp)
+    from .views.sla_admin.routes import bp as sla_admin_bp
+
+    app.register_blueprint(sla_admin_bp)
     app.register_blueprint(api_bp)
 
     from .cli import register_cli

@@ -28,7 +28,11 @@ class Job:
 
 def job_list() -> list[Job]:
     """Every scheduled job. Modules register theirs here, declaratively."""
-    return []
+    from .sla_sweep import run_sweep
+
+    return [
+        Job("sla_sweep", run_sweep, "interval", {"minutes": 5}),
+    ]
 
 
 def run_locked(app: Flask, job: Job) -> None:

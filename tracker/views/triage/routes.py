@@ -38,6 +38,7 @@ def update(reference: str):
                 urgency=form.urgency.data,
                 lead_unit=_by_code(Unit, form.lead_unit.data, "lead_unit"),
                 assignee=_user(form.assignee.data),
+                due_date=form.due_date.data,
             )
         except DomainError as error:
             db.session.rollback()
