@@ -28,7 +28,11 @@ class Job:
 
 def job_list() -> list[Job]:
     """Every scheduled job. Modules register theirs here, declaratively."""
-    return []
+    from . import workflow
+
+    return [
+        Job("close_unconfirmed_answers", workflow.run_auto_close, "interval", {"hours": 1}),
+    ]
 
 
 def run_locked(app: Flask, job: Job) -> None:
