@@ -161,3 +161,43 @@ def test_two_concurrent_senders_never_send_a_message_twice(app, db, smtp_server,
     assert len(keys) == 60 and len(set(keys)) == 60
     assert sum(r.sent for r in reports) == 60
     assert {r.status for r in _rows(db)} == {"sent"}
+
+
+def test_vietnamese_sender_name_is_encoded_and_stays_on_one_line(app, db, smtp_server):
+    saved = app.config["MAIL_DEFAULT_SENDER"]
+    try:
+        for i, sender in enumerate(("Tổ phản ứng nhanh <no-reply@example.gov.vn>",
+                                    "Tổ phản ứng nhanh\r\nBcc: x@example.com")):
+            app.config["MAIL_DEFAULT_SENDER"] = sender
+            enqueue(f"sender:{i}", "a@example.gov.vn", "Tiêu đề", "x")
+            db.session.commit()
+            assert delivery.deliver_due().sent == 1
+    finally:
+        app.config["MAIL_DEFAULT_SENDER"] = saved
+    first, second = smtp_server.messages
+    assert first["From"].addresses[0].display_name == "Tổ phản ứng nhanh"
+    assert first["From"].addresses[0].addr_spec == "no-reply@example.gov.vn"
+    assert b"=?utf-8?" in smtp_server.envelopes[0].original_content.split(b"\r\n\r\n")[0]
+    assert second["Bcc"] is None
+    assert [e.rcpt_tos for e in smtp_server.envelopes] == [["a@example.gov.vn"]] * 2
+
+
+def test_scheduled_delivery_survives_an_unreachable_server(app, db, smtp_server):
+    from tracker.jobs import job_list, run_locked
+
+    jobs = {job.name: job for job in job_list()}
+    assert jobs["outbox_delivery"].trigger_args == {"minutes": 1}
+    assert jobs["weekly_digest"].trigger_args == {"day_of_week": "mon", "hour": 7, "minute": 30}
+    _enqueue(db, 1)
+    smtp_server.stop()
+    run_locked(app, jobs["outbox_delivery"])  # logs, never raises
+    [row] = _rows(db)
+    assert (row.status, row.attempts) == ("pending", 1) and "unreachable" in row.last_error
+
+
+def test_outbox_send_reports_an_unreachable_server_without_a_traceback(app, db, smtp_server):
+    _enqueue(db, 2)
+    smtp_server.stop()
+    result = app.test_cli_runner().invoke(args=["outbox", "send"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "0 sent, 2 to retry later" in result.output and "Nothing is lost" in result.output
