@@ -8,6 +8,8 @@ from tracker.models import Event, Message, Ticket, TicketLink, Unit
 from tracker.permissions import visible_tickets
 from tracker.tickets import triage_ticket
 
+pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
+
 # action → (form data, the ticket's status it needs)
 ACTIONS = {
     "start": ({}, Status.ASSIGNED),
@@ -34,15 +36,6 @@ ALLOWED = {
     "lead": {"start", "answer", "ask", "duplicate", "transfer", "link"},
     "admin": {"start", "answer", "ask", "duplicate", "transfer", "link"},
 }
-
-
-@pytest.fixture(autouse=True)
-def _cheap_password_hashes(monkeypatch):
-    """Ten users per test: a fast hash keeps the table quick (the login form is still the real one)."""
-    from werkzeug.security import generate_password_hash
-
-    monkeypatch.setattr("tracker.models.generate_password_hash",
-                        lambda password: generate_password_hash(password, "pbkdf2:sha256:1000"))
 
 
 @pytest.fixture
