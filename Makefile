@@ -51,3 +51,7 @@ babel-extract: install
 
 clean:
 	rm -rf $(VENV) instance/*.db
+
+# Speed targets, checked by a benchmark and never by timed assertions in tests.
+bench: install
+	$(BIN)/python scripts/bench.py

@@ -231,6 +231,25 @@ def csrf_client(app):
         app.config["WTF_CSRF_ENABLED"] = False
 
 
+def csrf_token_from(page: str) -> str:
+    import re
+
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+@pytest.fixture
+def csrf_login(csrf_client):
+    """Log in through the real form on the CSRF-protected client, token and all."""
+
+    def do(user: User):
+        token = csrf_token_from(csrf_client.get("/login").get_data(as_text=True))
+        response = csrf_client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+        assert response.status_code == 302
+        return csrf_client
+
+    return do
+
+
 # Browser journeys (moved here from tests/test_browser.py so several modules share them): real Chromium,
 # Debian's package driven by Playwright; no browser download.
 import shutil  # noqa: E402

@@ -71,3 +71,14 @@ def issue_token(user: User) -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user behind an API token, recording its use."""
+    if not token or len(token) > 200:
+        return None
+    stored = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if stored is None or not stored.user.active:
+        return None
+    stored.last_used_at = utcnow()
+    return stored.user

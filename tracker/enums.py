@@ -194,4 +194,6 @@ FIELD_LABELS = {
     "lead_unit": _l("lead unit"),
     "assignee": _l("assignee"),
     "status": _l("status"),
+    "deadline": _l("deadline"),
+    "sla_state": _l("deadline state"),
 }

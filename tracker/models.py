@@ -166,6 +166,7 @@ class Ticket(db.Model):
     __tablename__ = "tickets"
     __table_args__ = (
         UniqueConstraint("year", "seq"),
+        Index("ix_tickets_created_at_id", "created_at", "id"),
         Index("ix_tickets_status_created_at", "status", "created_at"),
         Index("ix_tickets_locality_created_at", "locality_id", "created_at"),
         Index("ix_tickets_province_created_at", "province_id", "created_at"),
@@ -173,6 +174,7 @@ class Ticket(db.Model):
         Index("ix_tickets_assignee_status", "assignee_id", "status"),
         Index("ix_tickets_sla_state_answer_due", "sla_state", "answer_due_at"),
         Index("ix_tickets_category_created_at", "category_id", "created_at"),
+        Index("ix_tickets_sla_state_at_risk", "sla_state", "at_risk_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -211,6 +213,10 @@ class Ticket(db.Model):
     closed_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
     paused_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
     sla_state: Mapped[str] = mapped_column(String(10), default="on_track")
+    # When 75 % of the answer budget is used: the sweep finds tickets crossing it by index.
+    at_risk_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    # Working time spent awaiting the locality, in seconds: deadlines move by it.
+    paused_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     outcome: Mapped[Optional[str]] = mapped_column(String(30))
     reply_doc_number: Mapped[Optional[str]] = mapped_column(String(100))

@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .enums import MessageKind, Status
+from .enums import MessageKind, SlaState, Status
 from .extensions import db
 from .models import Attachment, Event, Locality, Message, Ticket, User
 from .permissions import can_see_internal, visible_tickets
@@ -24,6 +24,7 @@ LIST_LOADS = (
 class TicketFilters:
     status: str | None = None
     q: str | None = None
+    sla_state: str | None = None
 
     @classmethod
     def from_args(cls, args) -> TicketFilters:
@@ -31,11 +32,16 @@ class TicketFilters:
         if status not in {s.value for s in Status}:
             status = None
         q = (args.get("q") or "").strip()[:100] or None
-        return cls(status=status, q=q)
+        sla_state = args.get("sla_state") or None
+        if sla_state not in {s.value for s in SlaState}:
+            sla_state = None
+        return cls(status=status, q=q, sla_state=sla_state)
 
     def apply(self, query):
         if self.status:
             query = query.where(Ticket.status == self.status)
+        if self.sla_state:
+            query = query.where(Ticket.sla_state == self.sla_state)
         if self.q:
             query = query.where(Ticket.title.ilike(f"%{_escape_like(self.q)}%", escape="\\"))
         return query

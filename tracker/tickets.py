@@ -12,6 +12,7 @@ from .extensions import db
 from .models import Category, Event, Locality, Message, Ticket, Unit, User, utcnow
 
 TITLE_MAX = 300
+UNCHANGED = object()
 TEXT_MAX = 20_000
 
 
@@ -133,7 +134,8 @@ def check_version(ticket: Ticket, version: int | str | None) -> None:
 
 
 def triage_ticket(user: User, ticket: Ticket, *, version, category: Category | None, urgency: str,
-                  lead_unit: Unit | None, assignee: User | None, now: dt.datetime | None = None) -> None:
+                  lead_unit: Unit | None, assignee: User | None, now: dt.datetime | None = None,
+                  due_date=UNCHANGED) -> None:
     """Triage sets category, urgency, lead unit and assignee; each change is an event."""
     now = now or utcnow()
     if not permissions.can_set_triage_fields(user, ticket):
@@ -165,8 +167,10 @@ def triage_ticket(user: User, ticket: Ticket, *, version, category: Category | N
     ticket.lead_unit = lead_unit
     _change(ticket, user, "assignee", ticket.assignee, assignee, now)
     ticket.assignee = assignee
+    if due_date is not UNCHANGED and sla.set_explicit_deadline(ticket, user, due_date, now):
+        deadlines_changed = False  # set_explicit_deadline recomputed them
     if deadlines_changed:
-        sla.set_deadlines(ticket)
+        sla.set_deadlines(ticket, now=now)
     if ticket.status_enum is Status.NEW and lead_unit is not None:
         set_status(ticket, user, Status.ASSIGNED, now)
     ticket.updated_at = now

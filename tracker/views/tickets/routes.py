@@ -6,7 +6,7 @@ from sqlalchemy import select
 from ... import permissions, queries
 from ...enums import Role
 from ...extensions import db
-from ...forms import put_error_on_form
+from ...forms import put_error_on_form, redisplay_on_csrf_error
 from ...models import Category
 from ...tickets import DomainError, allowed_localities_for, file_ticket, post_message, start_work
 from .forms import ActionForm, MessageForm, TicketForm
@@ -24,6 +24,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
+@redisplay_on_csrf_error
 def new():
     if not permissions.can_file(current_user):
         abort(404)
@@ -82,6 +83,7 @@ def _render_ticket(ticket, message_form=None, triage_form=None, status=200, acti
 
 @bp.post("/<reference>/messages")
 @login_required
+@redisplay_on_csrf_error
 def message(reference: str):
     ticket = permissions.get_visible_ticket(current_user, reference, for_update=True)
     form = MessageForm()

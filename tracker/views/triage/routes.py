@@ -6,7 +6,7 @@ from sqlalchemy import select
 from ... import permissions, queries
 from ...enums import Role
 from ...extensions import db
-from ...forms import put_error_on_form
+from ...forms import put_error_on_form, redisplay_on_csrf_error
 from ...models import Category, Unit, User
 from ...tickets import DomainError, StaleTicket, triage_ticket
 from .forms import TriageForm
@@ -26,6 +26,7 @@ def queue():
 @bp.post("/<reference>")
 @login_required
 @permissions.role_required(*TRIAGE_ROLES)
+@redisplay_on_csrf_error
 def update(reference: str):
     ticket = permissions.get_visible_ticket(current_user, reference, for_update=True)
     form = TriageForm.for_ticket(ticket, formdata=request.form)
@@ -37,6 +38,7 @@ def update(reference: str):
                 urgency=form.urgency.data,
                 lead_unit=_by_code(Unit, form.lead_unit.data, "lead_unit"),
                 assignee=_user(form.assignee.data),
+                due_date=form.due_date.data,
             )
         except DomainError as error:
             db.session.rollback()
