@@ -96,3 +96,16 @@ def test_merge_and_transfer_tell_the_locality(db, make_ticket, commune_officer, 
     assert {kind for kind, _ in outbox(db)} == {"duplicate", "transferred"}
     merged = db.session.scalar(select(OutboxMessage).where(OutboxMessage.key.like("duplicate:%")))
     assert main.reference in merged.body_text
+
+
+def test_the_main_obstacles_answer_reaches_the_localities_merged_into_it(db, make_ticket, commune_officer,
+                                                                        make_user, ben_thanh, triage_user,
+                                                                        unit, specialist):
+    far = make_user(Role.COMMUNE, ben_thanh)
+    main, copy = make_ticket(far), make_ticket(commune_officer)
+    workflow.mark_duplicate(triage_user, copy, version=copy.version, main=main)
+    triage_ticket(triage_user, main, version=main.version, category=main.category, urgency="khan",
+                  lead_unit=unit, assignee=specialist)
+    workflow.answer(specialist, main, version=main.version, body="Trả lời chung", outcome="answered")
+    db.session.commit()
+    assert {r for kind, r in outbox(db) if kind == "answer"} == {far.email, commune_officer.email}
