@@ -138,3 +138,32 @@ def test_reopening_brings_back_an_open_state(commune_officer, triage_user, make_
 def test_add_working_hours_keeps_its_public_signature(app):
     result = sla.add_working_hours(local("2025-04-25T16:00"), 2)
     assert result.tzinfo is not None and shown(result) == "2025-04-26T09:00"
+
+
+def _triage_form(ticket, unit, **overrides):
+    return {"version": ticket.version, "category": ticket.category.code, "urgency": "khan",
+            "lead_unit": unit.code, "assignee": "", **overrides}
+
+
+def test_triage_form_sets_an_explicit_deadline(client, login, triage_user, commune_officer, make_ticket, unit, db):
+    ticket = make_ticket(commune_officer)
+    day = (dt.datetime.now(VN) + dt.timedelta(days=20)).date()
+    login(triage_user)
+    response = client.post(f"/triage/{ticket.reference}", data=_triage_form(ticket, unit, due_date=day.isoformat()))
+    assert response.status_code == 302
+    db.session.refresh(ticket)
+    assert ticket.answer_due_at.astimezone(VN) == dt.datetime.combine(day, dt.time(17), tzinfo=VN)
+    page = client.get(f"/tickets/{ticket.reference}").get_data(as_text=True)
+    assert "do bộ phận phân loại ấn định" in page and f'value="{day.isoformat()}"' in page
+
+
+def test_triage_form_refuses_a_bad_deadline_and_saves_nothing(client, login, triage_user, commune_officer,
+                                                              make_ticket, unit, db):
+    ticket = make_ticket(commune_officer)
+    login(triage_user)
+    for value, message in (("31/02/2026", "Nhập ngày hợp lệ"), ("ngày mai", "Nhập ngày hợp lệ"),
+                           ("01/01/2001", "Hạn xử lý không được ở trong quá khứ")):
+        response = client.post(f"/triage/{ticket.reference}", data=_triage_form(ticket, unit, due_date=value))
+        assert response.status_code == 422 and message in response.get_data(as_text=True)
+    db.session.refresh(ticket)
+    assert ticket.explicit_due_at is None and ticket.lead_unit_id is None and ticket.urgency == "thuong"
