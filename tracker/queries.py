@@ -74,7 +74,7 @@ def ticket_messages(user: User, ticket: Ticket) -> list[Message]:
              .options(joinedload(Message.author), selectinload(Message.attachments))
              .order_by(Message.created_at, Message.id))
     if not can_see_internal(user):
-        query = query.where(Message.kind == MessageKind.REPLY.value)
+        query = query.where(Message.kind != MessageKind.NOTE.value)
     return list(db.session.scalars(query))
 
 
@@ -86,9 +86,16 @@ def ticket_events(user: User, ticket: Ticket) -> list[Event]:
     return list(db.session.scalars(query))
 
 
-def ticket_attachments(ticket: Ticket) -> list[Attachment]:
-    return list(db.session.scalars(select(Attachment).where(Attachment.ticket_id == ticket.id)
-                                   .order_by(Attachment.id)))
+_ANY = object()
+
+
+def ticket_attachments(ticket: Ticket, message_id=_ANY) -> list[Attachment]:
+    """The ticket's files; message_id=None gives those filed with the obstacle itself."""
+    query = select(Attachment).where(Attachment.ticket_id == ticket.id).order_by(Attachment.id)
+    if message_id is not _ANY:
+        query = query.where(Attachment.message_id.is_(None) if message_id is None
+                            else Attachment.message_id == message_id)
+    return list(db.session.scalars(query))
 
 
 def specialists_by_unit() -> dict[int, list[User]]:
