@@ -226,3 +226,22 @@ def test_building_all_reports_takes_the_same_queries_for_5_and_40_tickets(db, ma
     large, large_digests = _count_build_queries(week)
     assert small_digests < large_digests == 12  # more communes with open obstacles, same queries
     assert small == large <= 8, (small, large)
+    assert _count_render_queries(week) == 0  # the templates only read what the build loaded
+
+
+def _count_render_queries(week):
+    from tracker.digest_mail import render_digest
+
+    digests = build_digests(week)
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(_db.engine, "before_cursor_execute", count)
+    try:
+        for digest in digests:
+            render_digest(digest)
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", count)
+    return len(statements)

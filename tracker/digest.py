@@ -101,13 +101,31 @@ class WeekData:
     categories: dict[int, Category]
     localities: dict[int, Locality]
 
-    def totals(self, keep=lambda unit, province, locality, category: True) -> tuple[Counts, Counts]:
+    def __post_init__(self) -> None:
+        """Index groups and tickets once, so each recipient reads only its own share."""
+        self.team_parts: dict | None = None
+        self.group_index: dict[tuple[int, int | None], list[tuple]] = defaultdict(list)
+        for group in self.groups:
+            for position in (0, 1, 2):
+                self.group_index[(position, group[position])].append(group)
+        self.ticket_index: dict[tuple[str, int | None], list[Ticket]] = defaultdict(list)
+        for ticket in self.tickets:
+            for attribute in ("lead_unit_id", "province_id", "locality_id"):
+                self.ticket_index[(attribute, getattr(ticket, attribute))].append(ticket)
+
+    def totals(self, groups: list[tuple] | None = None) -> tuple[Counts, Counts]:
         now, before = Counts(), Counts()
-        for unit_id, province_id, locality_id, category_id, this, prev in self.groups:
-            if keep(unit_id, province_id, locality_id, category_id):
-                now.add(this)
-                before.add(prev)
+        for *_keys, this, prev in self.groups if groups is None else groups:
+            now.add(this)
+            before.add(prev)
         return now, before
+
+    def groups_of(self, position: int, key: int) -> list[tuple]:
+        """Groups by lead unit (0), province (1) or locality (2)."""
+        return self.group_index.get((position, key), [])
+
+    def tickets_of(self, attribute: str, key: int) -> list[Ticket]:
+        return self.ticket_index.get((attribute, key), [])
 
 
 def load_week(week: Week) -> WeekData:
@@ -176,6 +194,12 @@ def _by_deadline(ticket: Ticket) -> tuple:
 
 
 def _team(user: User, data: WeekData) -> Digest:
+    if data.team_parts is None:  # the same for every team member: computed once per run
+        data.team_parts = _team_parts(data)
+    return Digest("team", user, data.week, **data.team_parts)
+
+
+def _team_parts(data: WeekData) -> dict:
     counts, previous = data.totals()
     sections = _sections(data.tickets, data.week)
     per_unit, per_category, per_province = defaultdict(Counts), defaultdict(Counts), defaultdict(Counts)
@@ -186,10 +210,10 @@ def _team(user: User, data: WeekData) -> Digest:
     units = sorted(((data.units.get(uid), c) for uid, c in per_unit.items() if c.open or c.overdue),
                    key=lambda row: (-row[1].open, row[0].name if row[0] else ""))
     open_all = [t for t in data.tickets if _is_open(t, data.week)]
-    return Digest("team", user, data.week, counts, previous,
-                  overdue=sections["overdue"], oldest=sorted(open_all, key=lambda t: (t.created_at, t.id))[:10],
-                  rows=units, top_categories=_top(per_category, data.categories),
-                  top_provinces=_top(per_province, data.localities))
+    return {"counts": counts, "previous": previous, "overdue": sections["overdue"],
+            "oldest": sorted(open_all, key=lambda t: (t.created_at, t.id))[:10], "rows": units,
+            "top_categories": _top(per_category, data.categories),
+            "top_provinces": _top(per_province, data.localities)}
 
 
 def _top(grouped: dict[int, Counts], names: dict) -> list[tuple]:
@@ -201,8 +225,8 @@ def _top(grouped: dict[int, Counts], names: dict) -> list[tuple]:
 def _unit(user: User, data: WeekData) -> Digest | None:
     if user.unit_id is None:
         return None
-    counts, previous = data.totals(lambda unit_id, *_: unit_id == user.unit_id)
-    tickets = [t for t in data.tickets if t.lead_unit_id == user.unit_id]
+    counts, previous = data.totals(data.groups_of(0, user.unit_id))
+    tickets = data.tickets_of("lead_unit_id", user.unit_id)
     return Digest("unit", user, data.week, counts, previous, subject_of=data.units.get(user.unit_id),
                   **_sections(tickets, data.week))
 
@@ -210,14 +234,14 @@ def _unit(user: User, data: WeekData) -> Digest | None:
 def _province(user: User, data: WeekData) -> Digest | None:
     if user.locality_id is None or user.locality is None or not user.locality.is_province:
         return None
-    counts, previous = data.totals(lambda _u, province_id, *_: province_id == user.locality_id)
+    groups = data.groups_of(1, user.locality_id)
+    counts, previous = data.totals(groups)
     per_locality = defaultdict(Counts)
-    for _unit_id, province_id, locality_id, _category_id, this, _prev in data.groups:
-        if province_id == user.locality_id:
-            per_locality[locality_id].add(this)
+    for _unit_id, _province_id, locality_id, _category_id, this, _prev in groups:
+        per_locality[locality_id].add(this)
     rows = sorted(((data.localities.get(lid), c) for lid, c in per_locality.items()),
                   key=lambda row: (-row[1].open, row[0].name if row[0] else ""))
-    tickets = [t for t in data.tickets if t.province_id == user.locality_id]
+    tickets = data.tickets_of("province_id", user.locality_id)
     return Digest("province", user, data.week, counts, previous, subject_of=user.locality, rows=rows,
                   **_sections(tickets, data.week))
 
@@ -226,9 +250,9 @@ def _commune(user: User, data: WeekData) -> Digest | None:
     """Only a commune with open obstacles gets a report."""
     if user.locality_id is None:
         return None
-    counts, previous = data.totals(lambda _u, _p, locality_id, _c: locality_id == user.locality_id)
+    counts, previous = data.totals(data.groups_of(2, user.locality_id))
     if not counts.open:
         return None
-    tickets = [t for t in data.tickets if t.locality_id == user.locality_id]
+    tickets = data.tickets_of("locality_id", user.locality_id)
     return Digest("commune", user, data.week, counts, previous, subject_of=user.locality,
                   **_sections(tickets, data.week))
