@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import event, select
 
 from tracker.digest import build_digests
-from tracker.digest_mail import enqueue_digests
 from tracker.enums import Role, Status
 from tracker.extensions import db as _db
 from tracker.models import OutboxMessage, Unit
