@@ -270,7 +270,7 @@ def test_a_closed_obstacle_cannot_be_transferred(client, login, db, answered, co
     ticket = answered()
     login(triage_user)
     response = post(client, ticket, "transfer", agency="Bộ Tài chính", note="Chuyển")
-    assert response.status_code == 422 and "không thể chuyển" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Bạn không thể thực hiện thao tác này" in response.get_data(as_text=True)
 
 
 def test_unconfirmed_answer_closes_itself_after_seven_working_days_once(db, answered):
@@ -388,3 +388,22 @@ def test_workflow_forms_need_their_csrf_token(csrf_client, csrf_login, db, answe
     assert accepted.status_code == 302
     db.session.refresh(ticket)
     assert ticket.status == Status.CLOSED
+
+
+def test_auto_close_counts_holidays_as_days_off(db, answered):
+    """Answered on Wednesday 29/4/2026: 30/4 and 1/5 are public holidays, so 7 working days end on 12/5."""
+    ticket = answered()
+    ticket.answered_at = dt.datetime(2026, 4, 29, 3, 0, tzinfo=dt.UTC)  # 10:00 in Hà Nội
+    db.session.commit()
+    assert workflow.close_unconfirmed_answers(dt.datetime(2026, 5, 8, 4, 0, tzinfo=dt.UTC)) == 0
+    assert workflow.close_unconfirmed_answers(dt.datetime(2026, 5, 11, 4, 0, tzinfo=dt.UTC)) == 0
+    assert workflow.close_unconfirmed_answers(dt.datetime(2026, 5, 12, 4, 0, tzinfo=dt.UTC)) == 1
+
+
+def test_an_action_the_page_does_not_offer_is_refused_clearly_even_with_empty_fields(client, login, db,
+                                                                                     answered, commune_officer):
+    ticket = answered()
+    login(commune_officer)
+    response = post(client, ticket, "answer", body="", outcome="")
+    assert response.status_code == 422
+    assert "Bạn không thể thực hiện thao tác này với kiến nghị lúc này." in response.get_data(as_text=True)
