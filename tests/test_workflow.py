@@ -407,3 +407,20 @@ def test_an_action_the_page_does_not_offer_is_refused_clearly_even_with_empty_fi
     response = post(client, ticket, "answer", body="", outcome="")
     assert response.status_code == 422
     assert "Bạn không thể thực hiện thao tác này với kiến nghị lúc này." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("action, field, status", [
+    ("ask", "body", Status.IN_PROGRESS), ("reopen", "reason", Status.ANSWERED),
+])
+def test_questions_and_reasons_are_required_and_bounded(client, login, db, make_ticket, commune_officer, assign,
+                                                        specialist, answered, action, field, status):
+    ticket = answered() if status is Status.ANSWERED else assign(make_ticket(commune_officer))
+    if status is Status.IN_PROGRESS:
+        set_status(ticket, None, Status.IN_PROGRESS, ticket.created_at)
+        db.session.commit()
+    login(commune_officer if action == "reopen" else specialist)
+    for value, message in (("", "Trường này là bắt buộc"), ("x" * 20_001, "Tối đa 20000 ký tự")):
+        response = post(client, ticket, action, **{field: value})
+        assert response.status_code == 422 and message in response.get_data(as_text=True)
+    db.session.refresh(ticket)
+    assert ticket.status == status
