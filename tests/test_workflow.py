@@ -9,8 +9,6 @@ from tracker.enums import TRANSITIONS, Role, Status
 from tracker.models import Event, Message, Ticket, TicketLink, Unit
 from tracker.tickets import DomainError, set_status, triage_ticket
 
-pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
-
 
 @pytest.fixture
 def assign(db, triage_user, unit, specialist):

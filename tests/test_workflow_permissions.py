@@ -8,8 +8,6 @@ from tracker.models import Event, Message, Ticket, TicketLink, Unit
 from tracker.permissions import visible_tickets
 from tracker.tickets import triage_ticket
 
-pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
-
 # action → (form data, the ticket's status it needs)
 ACTIONS = {
     "start": ({}, Status.ASSIGNED),
