@@ -1,6 +1,7 @@
 """Fixtures: a migrated database (SQLite, or a fresh PostgreSQL one), and factories by role and locality."""
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import uuid
@@ -111,6 +112,14 @@ def client(app):
 _counter = itertools.count(1)
 
 
+@functools.cache
+def _password_hash() -> str:
+    """One real hash of the test password, computed once: hashing per user would dominate the suite."""
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(PASSWORD)
+
+
 @pytest.fixture
 def make_locality(db):
     def make(code: str, name: str, parent: Locality | None = None) -> Locality:
@@ -162,7 +171,7 @@ def make_user(db):
         user = User(email=email or f"{role.value}{next(_counter)}@example.gov.vn", role=role.value,
                     name=fields.pop("name", f"{role.value.title()} {next(_counter)}"),
                     locality=locality, unit=unit, **fields)
-        user.set_password(PASSWORD)
+        user.password_hash = _password_hash()
         db.session.add(user)
         db.session.commit()
         return user
@@ -290,15 +299,6 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
-
-
-@pytest.fixture
-def cheap_password_hashes(monkeypatch):
-    """Modules that create many users can opt in (pytestmark): a fast hash, the login form is still real."""
-    from werkzeug.security import generate_password_hash
-
-    monkeypatch.setattr("tracker.models.generate_password_hash",
-                        lambda password: generate_password_hash(password, "pbkdf2:sha256:1000"))
 
 
 class _SmtpSink:
