@@ -76,7 +76,8 @@ def claim(now: dt.datetime, *, force: bool = False, size: int = BATCH_SIZE, afte
                   and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_until < now))
     db.session.commit()  # start the claim in a fresh transaction (SQLite: no stale read snapshot)
     due = and_(due, OutboxMessage.id > after_id)
-    candidates = select(OutboxMessage.id).where(due).order_by(OutboxMessage.id)
+    # PostgreSQL: skip rows another sender is claiming right now, so both get work (SQLite ignores it).
+    candidates = select(OutboxMessage.id).where(due).order_by(OutboxMessage.id).with_for_update(skip_locked=True)
     # The outer WHERE repeats the condition: a row another sender took meanwhile no longer matches.
     claimed_ids = db.session.scalars(
         update(OutboxMessage)
