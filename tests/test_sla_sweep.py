@@ -45,7 +45,7 @@ def test_at_risk_is_recorded_once_and_notifies_the_assignee(routed_ticket, speci
     db.session.refresh(routed_ticket)
     assert routed_ticket.sla_state == "at_risk"
     assert [(e.old_value, e.new_value) for e in sla_events(db, routed_ticket)] == [("on_track", "at_risk")]
-    mail = db.session.scalar(select(OutboxMessage))
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.key.like("sla:%")))
     assert mail.key == f"sla:at_risk:{routed_ticket.id}:user:{specialist.id}"
     assert mail.recipient == specialist.email and routed_ticket.reference in mail.subject
     assert "Sắp đến hạn" in mail.subject
@@ -63,7 +63,8 @@ def test_breach_escalates_to_the_unit_head_and_team_leads(routed_ticket, make_us
     recipients = set(db.session.scalars(select(OutboxMessage.recipient)
                                         .where(OutboxMessage.key.like("sla:breached:%"))))
     assert recipients == {head.email, lead.email}
-    assert "Quá hạn" in db.session.scalar(select(OutboxMessage.subject))
+    assert "Quá hạn" in db.session.scalar(select(OutboxMessage.subject)
+                                          .where(OutboxMessage.key.like("sla:breached:%")))
 
 
 def test_paused_tickets_are_not_swept(routed_ticket, triage_user, db):
