@@ -94,7 +94,9 @@ def on_status_change(ticket: Ticket, old: Status, new: Status, now: dt.datetime)
         ticket.paused_status = ticket.paused_status or old.value
     elif old is Status.AWAITING_LOCALITY and ticket.paused_at is not None:
         _resume(ticket, now)
-    if new is Status.ANSWERED:
+    if new is Status.ANSWERED and old is Status.AWAITING_LOCALITY and ticket.sla_state in FINISHED_STATES:
+        pass  # back to an answer given before the locality was asked: its met/missed stands
+    elif new is Status.ANSWERED:
         ticket.sla_state = sla.finished_state(now, ticket.answer_due_at)
     elif not new.is_open and ticket.sla_state not in FINISHED_STATES:
         ticket.sla_state = sla.finished_state(now, ticket.answer_due_at)
