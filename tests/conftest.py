@@ -1,6 +1,7 @@
 """Fixtures: a migrated database (SQLite, or a fresh PostgreSQL one), and factories by role and locality."""
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import uuid
@@ -111,6 +112,14 @@ def client(app):
 _counter = itertools.count(1)
 
 
+@functools.cache
+def _password_hash() -> str:
+    """One real hash of the test password, computed once: hashing per user would dominate the suite."""
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(PASSWORD)
+
+
 @pytest.fixture
 def make_locality(db):
     def make(code: str, name: str, parent: Locality | None = None) -> Locality:
@@ -162,7 +171,7 @@ def make_user(db):
         user = User(email=email or f"{role.value}{next(_counter)}@example.gov.vn", role=role.value,
                     name=fields.pop("name", f"{role.value.title()} {next(_counter)}"),
                     locality=locality, unit=unit, **fields)
-        user.set_password(PASSWORD)
+        user.password_hash = _password_hash()
         db.session.add(user)
         db.session.commit()
         return user
@@ -248,3 +257,54 @@ def csrf_login(csrf_client):
         return csrf_client
 
     return do
+
+
+# Browser journeys (moved here from tests/test_browser.py so several modules share them): real Chromium,
+# Debian's package driven by Playwright; no browser download.
+import shutil  # noqa: E402
+import threading  # noqa: E402
+
+from werkzeug.serving import make_server  # noqa: E402
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844})  # a phone
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def cheap_password_hashes(monkeypatch):
+    """Modules that create many users can opt in (pytestmark): a fast hash, the login form is still real."""
+    from werkzeug.security import generate_password_hash
+
+    monkeypatch.setattr("tracker.models.generate_password_hash",
+                        lambda password: generate_password_hash(password, "pbkdf2:sha256:1000"))

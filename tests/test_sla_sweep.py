@@ -45,7 +45,7 @@ def test_at_risk_is_recorded_once_and_notifies_the_assignee(routed_ticket, speci
     db.session.refresh(routed_ticket)
     assert routed_ticket.sla_state == "at_risk"
     assert [(e.old_value, e.new_value) for e in sla_events(db, routed_ticket)] == [("on_track", "at_risk")]
-    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.key.like("sla:%")))
+    mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.key.like("sla:%"))).one()
     assert mail.key == f"sla:at_risk:{routed_ticket.id}:user:{specialist.id}"
     assert mail.recipient == specialist.email and routed_ticket.reference in mail.subject
     assert "Sắp đến hạn" in mail.subject

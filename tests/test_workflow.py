@@ -9,6 +9,8 @@ from tracker.enums import TRANSITIONS, Role, Status
 from tracker.models import Event, Message, Ticket, TicketLink, Unit
 from tracker.tickets import DomainError, set_status, triage_ticket
 
+pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
+
 
 @pytest.fixture
 def assign(db, triage_user, unit, specialist):
@@ -200,7 +202,8 @@ def test_marking_a_duplicate_closes_it_and_its_locality_follows_the_main_one(
     assert main_page.status_code == 200 and "Vấn đề chung về biên chế" in main_page.get_data(as_text=True)
     # Following is reading: the other locality's obstacle cannot be answered back, confirmed or rated by it.
     response = client.post(f"/tickets/{main.reference}/messages", data={"body": "Chen vào"})
-    assert response.status_code == 422
+    assert response.status_code == 422 and "Bạn không được trả lời kiến nghị này" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Message.id))) == 0
 
 
 @pytest.mark.parametrize("main_ref, message", [
@@ -329,3 +332,59 @@ def test_concurrent_flush_is_caught_as_a_stale_ticket(app, db, make_ticket, comm
     with pytest.raises(StaleDataError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_a_concurrent_flush_in_a_route_gives_the_same_clear_message(client, login, db, answered, commune_officer,
+                                                                    monkeypatch):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    def collide(*args, **kwargs):
+        raise StaleDataError("UPDATE statement on table 'tickets' expected to update 1 row(s); 0 were matched.")
+
+    ticket = answered()
+    login(commune_officer)
+    monkeypatch.setattr("tracker.workflow.rate", collide)
+    response = post(client, ticket, "rate", score="5")
+    assert response.status_code == 422 and "Người khác đã thay đổi kiến nghị này" in response.get_data(as_text=True)
+    monkeypatch.setattr("tracker.views.tickets.routes.post_message", collide)
+    response = client.post(f"/tickets/{ticket.reference}/messages", data={"body": "Cảm ơn"},
+                           headers={"Referer": f"/tickets/{ticket.reference}"}, follow_redirects=True)
+    assert "Người khác đã thay đổi kiến nghị này" in response.get_data(as_text=True)
+    db.session.refresh(ticket)
+    assert ticket.rating is None
+
+
+def test_answer_carries_the_reply_document_file(client, login, db, make_ticket, commune_officer, assign,
+                                                specialist):
+    import io
+
+    from tracker.models import Attachment
+
+    ticket = assign(make_ticket(commune_officer))
+    login(specialist)
+    response = client.post(f"/tickets/{ticket.reference}/answer", content_type="multipart/form-data", data={
+        "version": ticket.version, "body": "Trả lời kèm công văn", "outcome": "answered",
+        "reply_doc_number": "4168/BNV-CQDP", "reply_doc_date": "12/06/2025",
+        "attachments": [(io.BytesIO(b"%PDF-1.7\n%%EOF\n"), "Công văn 4168.pdf")]})
+    assert response.status_code == 302
+    row = db.session.scalar(select(Attachment))
+    assert row.original_name == "Công văn 4168.pdf" and row.message_id is not None
+    login(commune_officer)
+    assert "Công văn 4168.pdf" in client.get(f"/tickets/{ticket.reference}").get_data(as_text=True)
+
+
+def test_workflow_forms_need_their_csrf_token(csrf_client, csrf_login, db, answered, commune_officer):
+    from .conftest import csrf_token_from
+
+    ticket = answered()
+    csrf_login(commune_officer)
+    refused = csrf_client.post(f"/tickets/{ticket.reference}/confirm", data={"version": ticket.version})
+    assert refused.status_code == 400
+    db.session.refresh(ticket)
+    assert ticket.status == Status.ANSWERED
+    token = csrf_token_from(csrf_client.get(f"/tickets/{ticket.reference}").get_data(as_text=True))
+    accepted = csrf_client.post(f"/tickets/{ticket.reference}/confirm",
+                                data={"version": ticket.version, "csrf_token": token})
+    assert accepted.status_code == 302
+    db.session.refresh(ticket)
+    assert ticket.status == Status.CLOSED

@@ -48,6 +48,14 @@ def _act(reference: str, form, form_name: str, action, done):
     return _render_ticket(ticket, status=422, changed_meanwhile=changed, **{form_name: form})
 
 
+@bp.app_errorhandler(StaleDataError)
+def stale_anywhere(_error):
+    """A concurrent flush elsewhere (version_id_col): the same clear message, nothing saved."""
+    db.session.rollback()
+    flash(str(STALE), "danger")
+    return redirect(request.referrer or url_for("tickets.index"))
+
+
 def _changed_meanwhile(ticket: Ticket) -> list[Event]:
     """The history events the user had not seen when the form was loaded."""
     seen = request.form.get("seen_event", type=int) or 0
