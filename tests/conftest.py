@@ -299,3 +299,56 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+class _SmtpSink:
+    """A real SMTP server (aiosmtpd) on a loopback port that keeps what it accepts; stop() = outage."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.envelopes = []
+        self._controller = None
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    def start(self):
+        from aiosmtpd.controller import Controller
+
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self):
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    @property
+    def messages(self):
+        from email import message_from_bytes
+        from email.policy import default
+
+        return [message_from_bytes(e.original_content or e.content, policy=default) for e in self.envelopes]
+
+    def keys(self):
+        return [m["X-Outbox-Key"] for m in self.messages]
+
+
+@pytest.fixture
+def smtp_server(app):
+    """Points MAIL_SERVER/MAIL_PORT at a fresh local SMTP server; the app config is restored afterwards."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sink = _SmtpSink(port)
+    saved = {k: app.config[k] for k in ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USERNAME")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USERNAME=None)
+    sink.start()
+    try:
+        yield sink
+    finally:
+        sink.stop()
+        app.config.update(saved)

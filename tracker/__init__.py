@@ -29,6 +29,8 @@ def create_app(config: Config | None = None) -> Flask:
     from .views.tickets.routes import bp as tickets_bp
     from .views.triage.routes import bp as triage_bp
     from .views.workflow.routes import bp as workflow_bp
+    from .views.mail_admin.routes import bp as mail_admin_bp
+    from .views.password.routes import bp as password_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(tickets_bp)
@@ -36,6 +38,8 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(sla_admin_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(workflow_bp)
+    app.register_blueprint(mail_admin_bp)
+    app.register_blueprint(password_bp)
 
     from .cli import register_cli
 
