@@ -25,7 +25,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
 
 
 def seed(db, count: int) -> None:
-    from tracker.enums import Status, Urgency
+    from tracker.enums import URGENCY_RANK, Status, Urgency
     from tracker.models import Category, Locality, Ticket, TicketSequence, Unit, User
 
     rng = random.Random(7)
@@ -46,7 +46,7 @@ def seed(db, count: int) -> None:
             "version": 1, "locality_id": locality_id, "province_id": province_id, "created_by_id": filer,
             "category_id": rng.choice(categories), "title": f"Vướng mắc số {seq} về biên chế",
             "description": "Nội dung", "legal_basis": "", "requested_urgency": "normal",
-            "urgency": rng.choice(urgencies), "status": rng.choice(statuses), "channel": "web",
+            "urgency": (urgency := rng.choice(urgencies)), "urgency_rank": URGENCY_RANK[urgency], "status": rng.choice(statuses), "channel": "web",
             "lead_unit_id": rng.choice(units), "created_at": created, "updated_at": created,
             "answer_due_at": created + dt.timedelta(days=14), "sla_state": "on_track",
         })

@@ -196,4 +196,5 @@ FIELD_LABELS = {
     "lead_unit": _l("lead unit"),
     "assignee": _l("assignee"),
     "status": _l("status"),
+    "coordinating_units": _l("coordinating units"),
 }
