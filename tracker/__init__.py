@@ -28,11 +28,13 @@ def create_app(config: Config | None = None) -> Flask:
     from .views.tickets.routes import bp as tickets_bp
     from .views.triage.routes import bp as triage_bp
     from .views.queues.routes import bp as queues_bp
+    from .views.admin.routes import bp as admin_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(tickets_bp)
     app.register_blueprint(triage_bp)
     app.register_blueprint(queues_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
 
     from .cli import register_cli

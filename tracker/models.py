@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .enums import URGENCY_RANK, LocalityLevel, MessageKind, Role, Status, Urgency
 from .extensions import db
+from .text import fold
 
 
 def utcnow() -> dt.datetime:
@@ -190,6 +191,8 @@ class Ticket(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
     title: Mapped[str] = mapped_column(String(300))
+    # fold(title), kept in step by _sync_title_folded: accent-insensitive title search on every database.
+    title_folded: Mapped[str] = mapped_column(String(300), default="", server_default="")
     description: Mapped[str] = mapped_column(Text)
     legal_basis: Mapped[str] = mapped_column(Text, default="")
     requested_urgency: Mapped[str] = mapped_column(String(10), default="normal")
@@ -235,6 +238,11 @@ class Ticket(db.Model):
     coordinating_units: Mapped[list[Unit]] = relationship(secondary="ticket_units")
 
     __mapper_args__ = {"version_id_col": version}
+
+    @validates("title")
+    def _sync_title_folded(self, _key, value):
+        self.title_folded = fold(value)
+        return value
 
     @validates("urgency")
     def _sync_urgency_rank(self, _key, value):

@@ -13,6 +13,7 @@ from .enums import OPEN_STATUSES, MessageKind, SlaState, Status, Urgency
 from .extensions import db
 from .models import Attachment, Category, Event, Locality, Message, Ticket, Unit, User, ticket_units
 from .permissions import can_see_internal, visible_tickets
+from .text import fold
 
 LIST_LOADS = (
     joinedload(Ticket.locality),
@@ -105,7 +106,7 @@ class TicketFilters:
         if self.status:
             yield Ticket.status == self.status
         if self.q:
-            yield Ticket.title.ilike(f"%{_escape_like(self.q)}%", escape="\\")
+            yield Ticket.title_folded.like(f"%{_escape_like(fold(self.q))}%", escape="\\")
         if self.urgency:
             yield Ticket.urgency == self.urgency
         if self.category:

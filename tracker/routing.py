@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
@@ -11,6 +10,7 @@ from sqlalchemy import func, select
 from .enums import OPEN_STATUSES, Role, Status
 from .extensions import db
 from .models import RoutingRule, Ticket, User
+from .text import fold
 
 
 class Strategy(StrEnum):
@@ -25,12 +25,6 @@ class Strategy(StrEnum):
             Strategy.ROUND_ROBIN: _l("Round robin among the unit's specialists"),
             Strategy.LEAST_OPEN: _l("The specialist with the least open work"),
         }[self]
-
-
-def fold(text: str | None) -> str:
-    """Lower case without Vietnamese accents; đ is its own letter, not a combining accent."""
-    text = (text or "").lower().replace("đ", "d")
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
 def matches(rule: RoutingRule, ticket: Ticket) -> bool:
