@@ -44,6 +44,19 @@ def _timezone(name: str, default: str) -> str:
     return value
 
 
+def _office_hours(name: str, default: str) -> str:
+    """Working periods of a day, e.g. 08:00-12:00,13:00-17:00; refused when garbage, empty or overlapping."""
+    from tracker.calendar import OfficeHoursError, parse_office_hours
+
+    value = os.environ.get(name)
+    value = default if value is None else value
+    try:
+        parse_office_hours(value)
+    except OfficeHoursError as error:
+        raise ConfigError(f"{name}: {error}") from None
+    return value
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'instance' / 'tracker.db'}"
     # Accept the common short forms and use psycopg 3 for PostgreSQL.
@@ -58,6 +71,7 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = _database_url()
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or None
         self.TIMEZONE = _timezone("TIMEZONE", "Asia/Ho_Chi_Minh")
+        self.OFFICE_HOURS = _office_hours("OFFICE_HOURS", "08:00-12:00,13:00-17:00")
         self.BABEL_DEFAULT_LOCALE = "vi"
         self.BABEL_DEFAULT_TIMEZONE = self.TIMEZONE
         self.LANGUAGES = ("vi", "en")

@@ -231,20 +231,19 @@ def csrf_client(app):
         app.config["WTF_CSRF_ENABLED"] = False
 
 
-def csrf_token_from(test_client, url: str) -> str:
+def csrf_token_from(page: str) -> str:
     import re
 
-    page = test_client.get(url).get_data(as_text=True)
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
 
 
 @pytest.fixture
 def csrf_login(csrf_client):
-    """Log in through the real form on the CSRF-protected client; returns that client."""
+    """Log in through the real form on the CSRF-protected client, token and all."""
 
     def do(user: User):
-        response = csrf_client.post("/login", data={"email": user.email, "password": PASSWORD,
-                                                    "csrf_token": csrf_token_from(csrf_client, "/login")})
+        token = csrf_token_from(csrf_client.get("/login").get_data(as_text=True))
+        response = csrf_client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
         assert response.status_code == 302
         return csrf_client
 

@@ -207,7 +207,7 @@ def test_admin_forms_need_csrf(csrf_client, csrf_login, admin, db):
     before = count(db, User)
     assert csrf_client.post("/admin/users/new", data=user_form()).status_code == 400
     assert count(db, User) == before
-    token = csrf_token_from(csrf_client, "/admin/users/new")
+    token = csrf_token_from(csrf_client.get("/admin/users/new").get_data(as_text=True))
     assert csrf_client.post("/admin/users/new", data={**user_form(), "csrf_token": token}).status_code == 302
 
 

@@ -49,14 +49,8 @@ def test_login_without_csrf_token_is_refused(csrf_client, commune_officer):
     assert csrf_client.get("/tickets").status_code == 302
 
 
-def test_login_with_csrf_token_from_the_form_works(csrf_client, commune_officer):
-    import re
-
-    page = csrf_client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = csrf_client.post("/login", data={"email": commune_officer.email, "password": PASSWORD,
-                                                "csrf_token": token})
-    assert response.status_code == 302
+def test_login_with_csrf_token_from_the_form_works(csrf_login, commune_officer):
+    assert csrf_login(commune_officer).get("/tickets").status_code == 200
 
 
 def test_login_does_not_redirect_to_another_host(client, commune_officer):

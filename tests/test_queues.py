@@ -43,7 +43,7 @@ def three(commune_officer, make_ticket, make_user, ben_thanh, unit, specialist, 
     ("commune=00070", "ac"),
     ("unit=moha_tcbc", "a"),
     ("assignee=none", "bc"),
-    ("sla=breached", "b"),
+    ("sla_state=breached", "b"),
     ("filed_from=05/03/2026", "bc"),
     ("filed_to=2026-03-10", "ab"),
     ("filed_from=10/03/2026&filed_to=10/03/2026", "b"),
@@ -83,7 +83,7 @@ def test_bad_dates_are_ignored_with_a_visible_note(client, login, triage_user, t
     assert "không hiểu được" in html and len(refs(html, three)) == 3
 
 
-@pytest.mark.parametrize("query", ["status=nope", "urgency=1", "sla=met", "sort=drop", "assignee=-1",
+@pytest.mark.parametrize("query", ["status=nope", "urgency=1", "sla_state=nope", "sort=drop", "assignee=-1",
                                    "assignee=99999999999", "page=abc", "page=-3", "unit=" + "x" * 300])
 def test_unknown_filter_values_never_fail(client, login, triage_user, three, query):
     login(triage_user)
@@ -165,7 +165,7 @@ def test_queue_pages_need_login(client):
 
 
 @pytest.mark.parametrize("url", ["/tickets?sort=deadline", "/triage?sort=urgency", "/queue/unit?unit=moha_tcbc",
-                                 "/queue/mine", "/tickets?category=bien_che&province=01&assignee=me&sla=on_track"])
+                                 "/queue/mine", "/tickets?category=bien_che&province=01&assignee=me&sla_state=on_track"])
 def test_query_count_does_not_grow_with_rows(client, login, make_user, commune_officer, make_ticket, db, unit,
                                              url):
     lead = make_user(Role.LEAD, unit=unit)

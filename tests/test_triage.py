@@ -185,3 +185,19 @@ def test_list_query_count_does_not_grow_with_rows(client, login, triage_user, co
     for i in range(12):
         make_ticket(commune_officer)
     assert {url: count_queries(url) for url in few} == few
+
+
+def test_actions_without_csrf_token_change_nothing(csrf_client, csrf_login, triage_user, commune_officer,
+                                                   make_ticket, unit, db):
+    ticket = make_ticket(commune_officer)
+    csrf_login(triage_user)
+    for url, data in ((f"/triage/{ticket.reference}", triage_data(ticket, unit)),
+                      (f"/tickets/{ticket.reference}/messages", {"body": "Không có mã"}),
+                      (f"/tickets/{ticket.reference}/start", {"version": ticket.version}),
+                      ("/logout", {}), ("/lang/en", {})):
+        assert csrf_client.post(url, data=data).status_code == 400, url
+    db.session.refresh(ticket)
+    assert (ticket.status, ticket.lead_unit_id, ticket.version) == (Status.NEW, None, 1)
+    assert db.session.scalars(select(Message)).all() == []
+    db.session.refresh(triage_user)
+    assert triage_user.locale == "vi"

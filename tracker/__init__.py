@@ -25,17 +25,21 @@ def create_app(config: Config | None = None) -> Flask:
 
     from .views.api.routes import bp as api_bp
     from .views.auth.routes import bp as auth_bp
+    from .views.sla_admin.routes import bp as sla_admin_bp
     from .views.tickets.routes import bp as tickets_bp
     from .views.triage.routes import bp as triage_bp
     from .views.queues.routes import bp as queues_bp
     from .views.admin.routes import bp as admin_bp
+    from .views.workflow.routes import bp as workflow_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(tickets_bp)
     app.register_blueprint(triage_bp)
     app.register_blueprint(queues_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(sla_admin_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(workflow_bp)
 
     from .cli import register_cli
 

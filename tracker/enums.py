@@ -68,18 +68,15 @@ STATUS_LABELS = {
 FINISHED_STATUSES = frozenset({Status.CLOSED, Status.DUPLICATE, Status.TRANSFERRED})
 OPEN_STATUSES = tuple(s for s in Status if s not in FINISHED_STATUSES)
 
-# The life of an obstacle (DESIGN.md). awaiting_locality returns to the status it paused,
-# which the ticket records; the table lists every status it may return to.
+# The life of an obstacle, exactly as DESIGN.md draws it: the one table every status change goes through.
+# awaiting_locality returns to the status it paused (the ticket records it in paused_status).
+_ASK = Status.AWAITING_LOCALITY
 TRANSITIONS: dict[Status, frozenset[Status]] = {
-    Status.NEW: frozenset({Status.ASSIGNED, Status.AWAITING_LOCALITY, Status.DUPLICATE, Status.TRANSFERRED}),
-    Status.ASSIGNED: frozenset(
-        {Status.IN_PROGRESS, Status.AWAITING_LOCALITY, Status.DUPLICATE, Status.TRANSFERRED, Status.ASSIGNED}
-    ),
-    Status.IN_PROGRESS: frozenset(
-        {Status.ANSWERED, Status.AWAITING_LOCALITY, Status.DUPLICATE, Status.TRANSFERRED, Status.ASSIGNED}
-    ),
-    Status.AWAITING_LOCALITY: frozenset({Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS}),
-    Status.ANSWERED: frozenset({Status.CLOSED, Status.IN_PROGRESS, Status.AWAITING_LOCALITY}),
+    Status.NEW: frozenset({Status.ASSIGNED, _ASK, Status.DUPLICATE, Status.TRANSFERRED}),
+    Status.ASSIGNED: frozenset({Status.IN_PROGRESS, _ASK, Status.DUPLICATE, Status.TRANSFERRED}),
+    Status.IN_PROGRESS: frozenset({Status.ANSWERED, _ASK, Status.DUPLICATE, Status.TRANSFERRED}),
+    Status.AWAITING_LOCALITY: frozenset({Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.ANSWERED}),
+    Status.ANSWERED: frozenset({Status.CLOSED, Status.IN_PROGRESS, _ASK}),
     Status.CLOSED: frozenset(),
     Status.DUPLICATE: frozenset(),
     Status.TRANSFERRED: frozenset(),
@@ -130,6 +127,7 @@ class RequestedUrgency(StrEnum):
 class MessageKind(StrEnum):
     REPLY = "reply"
     NOTE = "note"
+    ANSWER = "answer"  # the reply that answers the obstacle (status answered); the locality sees it
 
 
 class SlaState(StrEnum):
@@ -197,4 +195,6 @@ FIELD_LABELS = {
     "assignee": _l("assignee"),
     "status": _l("status"),
     "coordinating_units": _l("coordinating units"),
+    "deadline": _l("deadline"),
+    "sla_state": _l("deadline state"),
 }

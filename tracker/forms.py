@@ -12,6 +12,15 @@ class VersionedForm(FlaskForm):
     version = HiddenField()
 
 
+def redisplay_on_csrf_error(view):
+    """Mark a view whose form is shown again as typed when its CSRF token is missing or expired.
+
+    Only for views that validate a FlaskForm before changing anything (its own CSRF check then fails).
+    """
+    view.redisplays_form_on_csrf_error = True
+    return view
+
+
 def put_error_on_form(form: FlaskForm, error: DomainError) -> None:
     field = getattr(form, error.field, None) if error.field else None
     if field is not None and hasattr(field, "errors"):

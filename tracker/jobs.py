@@ -28,7 +28,13 @@ class Job:
 
 def job_list() -> list[Job]:
     """Every scheduled job. Modules register theirs here, declaratively."""
-    return []
+    from . import workflow
+    from .sla_sweep import run_sweep
+
+    return [
+        Job("sla_sweep", run_sweep, "interval", {"minutes": 5}),
+        Job("close_unconfirmed_answers", workflow.run_auto_close, "interval", {"hours": 1}),
+    ]
 
 
 def run_locked(app: Flask, job: Job) -> None:

@@ -177,6 +177,7 @@ class Ticket(db.Model):
         Index("ix_tickets_category_created_at", "category_id", "created_at"),
         Index("ix_tickets_urgency_rank_created_at", "urgency_rank", "created_at"),
         Index("ix_tickets_answer_due_at", "answer_due_at"),
+        Index("ix_tickets_sla_state_at_risk", "sla_state", "at_risk_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -219,6 +220,10 @@ class Ticket(db.Model):
     closed_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
     paused_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
     sla_state: Mapped[str] = mapped_column(String(10), default="on_track")
+    # When 75 % of the answer budget is used: the sweep finds tickets crossing it by index.
+    at_risk_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    # Working time spent awaiting the locality, in seconds: deadlines move by it.
+    paused_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     outcome: Mapped[Optional[str]] = mapped_column(String(30))
     reply_doc_number: Mapped[Optional[str]] = mapped_column(String(100))

@@ -3,9 +3,10 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, false, or_, select
+from sqlalchemy.orm import aliased
 
-from .enums import Role, Status
+from .enums import Role, Status, can_transition
 from .extensions import db
 from .models import Ticket, User
 
@@ -18,11 +19,31 @@ def visible_tickets(user: User) -> Select:
     role = user.role_enum
     if role in TEAM_ROLES:
         return query
-    if role is Role.PROVINCE and user.locality_id:
-        return query.where(Ticket.province_id == user.locality_id)
-    if role is Role.COMMUNE and user.locality_id:
-        return query.where(Ticket.locality_id == user.locality_id)
-    return query.where(false())
+    own = _own_locality_clause(Ticket, user)
+    if own is None:
+        return query.where(false())
+    # A locality also follows the main obstacles its own obstacles were merged into (and nothing else).
+    merged = aliased(Ticket)
+    main_ids = select(merged.duplicate_of_id).where(_own_locality_clause(merged, user),
+                                                    merged.duplicate_of_id.is_not(None))
+    return query.where(or_(own, Ticket.id.in_(main_ids)))
+
+
+def _own_locality_clause(model, user: User):
+    if user.role_enum is Role.PROVINCE and user.locality_id:
+        return model.province_id == user.locality_id
+    if user.role_enum is Role.COMMUNE and user.locality_id:
+        return model.locality_id == user.locality_id
+    return None
+
+
+def is_own_locality(user: User, ticket: Ticket) -> bool:
+    """The filing locality (or its province): not a locality that only follows a merged main obstacle."""
+    if user.role_enum is Role.PROVINCE:
+        return user.locality_id is not None and ticket.province_id == user.locality_id
+    if user.role_enum is Role.COMMUNE:
+        return user.locality_id is not None and ticket.locality_id == user.locality_id
+    return False
 
 
 def get_visible_ticket(user: User, reference: str, *, for_update: bool = False) -> Ticket:
@@ -77,7 +98,7 @@ def can_reply(user: User, ticket: Ticket) -> bool:
         return False
     if is_team(user):
         return user.role_enum is not Role.SPECIALIST or _works_on(user, ticket)
-    return True  # visibility already limits localities to their own tickets
+    return is_own_locality(user, ticket)
 
 
 def can_add_note(user: User, ticket: Ticket) -> bool:
@@ -85,7 +106,12 @@ def can_add_note(user: User, ticket: Ticket) -> bool:
 
 
 def can_work_on(user: User, ticket: Ticket) -> bool:
-    return can_triage(user) or (user.role_enum is Role.SPECIALIST and _works_on(user, ticket))
+    """Triage, lead and admin; or a specialist of the lead unit, or the assignee (not coordinating units)."""
+    return can_triage(user) or (user.role_enum is Role.SPECIALIST and _leads(user, ticket))
+
+
+def _leads(user: User, ticket: Ticket) -> bool:
+    return ticket.assignee_id == user.id or (user.unit_id is not None and ticket.lead_unit_id == user.unit_id)
 
 
 def _works_on(user: User, ticket: Ticket) -> bool:
@@ -98,3 +124,47 @@ def _works_on(user: User, ticket: Ticket) -> bool:
 
 def can_set_triage_fields(user: User, ticket: Ticket) -> bool:
     return can_triage(user) and ticket.status_enum in (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS)
+
+
+# The workflow actions (DESIGN.md's life of an obstacle). Routes and templates use the same predicates.
+
+def can_start(user: User, ticket: Ticket) -> bool:
+    return ticket.status_enum is Status.ASSIGNED and can_work_on(user, ticket)
+
+
+def can_answer(user: User, ticket: Ticket) -> bool:
+    return ticket.status_enum in (Status.ASSIGNED, Status.IN_PROGRESS) and can_work_on(user, ticket)
+
+
+def can_ask_locality(user: User, ticket: Ticket) -> bool:
+    return can_transition(ticket.status_enum, Status.AWAITING_LOCALITY) and can_work_on(user, ticket)
+
+
+def can_confirm(user: User, ticket: Ticket) -> bool:
+    return ticket.status_enum is Status.ANSWERED and is_own_locality(user, ticket)
+
+
+def can_reopen(user: User, ticket: Ticket) -> bool:
+    return can_confirm(user, ticket)
+
+
+def can_rate(user: User, ticket: Ticket) -> bool:
+    return (ticket.status_enum in (Status.ANSWERED, Status.CLOSED) and ticket.answered_at is not None
+            and is_own_locality(user, ticket))
+
+
+def can_mark_duplicate(user: User, ticket: Ticket) -> bool:
+    return can_triage(user) and can_transition(ticket.status_enum, Status.DUPLICATE)
+
+
+def can_transfer(user: User, ticket: Ticket) -> bool:
+    return can_triage(user) and can_transition(ticket.status_enum, Status.TRANSFERRED)
+
+
+def can_link(user: User, ticket: Ticket) -> bool:
+    return can_triage(user)
+
+
+def can_download(user: User, attachment) -> bool:
+    """The ticket is visible already (the loader 404s otherwise); a note's files are the team's only."""
+    return attachment.message is None or not attachment.message.is_internal or can_see_internal(user)

@@ -44,8 +44,7 @@ SORTS = {
 }
 SORT_LABELS = {"newest": _l("Newest first"), "age": _l("Oldest first"), "deadline": _l("Deadline"),
                "urgency": _l("Most urgent first")}
-SLA_FILTERS = (SlaState.ON_TRACK, SlaState.AT_RISK, SlaState.BREACHED)
-FILTER_KEYS = ("status", "urgency", "category", "province", "commune", "unit", "assignee", "sla",
+FILTER_KEYS = ("status", "urgency", "category", "province", "commune", "unit", "assignee", "sla_state",
                "filed_from", "filed_to", "q", "sort")
 
 
@@ -61,7 +60,7 @@ class TicketFilters:
     commune: str | None = None
     unit: str | None = None
     assignee: str | None = None
-    sla: str | None = None
+    sla_state: str | None = None
     filed_from: dt.date | None = None
     filed_to: dt.date | None = None
     sort: str | None = None
@@ -82,7 +81,7 @@ class TicketFilters:
             q=(args.get("q") or "").strip()[:100] or None,
             urgency=pick("urgency", {u.value for u in Urgency}),
             category=code("category"), province=code("province", 5), commune=code("commune", 5),
-            unit=code("unit"), sla=pick("sla", {s.value for s in SLA_FILTERS}),
+            unit=code("unit"), sla_state=pick("sla_state", {s.value for s in SlaState}),
             sort=pick("sort", SORTS.keys()),
         )
         assignee = (args.get("assignee") or "").strip()
@@ -123,8 +122,8 @@ class TicketFilters:
             yield Ticket.assignee_id == (user.id if user else None)
         elif self.assignee:
             yield Ticket.assignee_id == int(self.assignee)
-        if self.sla:
-            yield Ticket.sla_state == self.sla
+        if self.sla_state:
+            yield Ticket.sla_state == self.sla_state
         if self.filed_from:
             yield Ticket.created_at >= _local_midnight(self.filed_from)
         if self.filed_to:
@@ -203,7 +202,7 @@ def ticket_messages(user: User, ticket: Ticket) -> list[Message]:
              .options(joinedload(Message.author), selectinload(Message.attachments))
              .order_by(Message.created_at, Message.id))
     if not can_see_internal(user):
-        query = query.where(Message.kind == MessageKind.REPLY.value)
+        query = query.where(Message.kind != MessageKind.NOTE.value)
     return list(db.session.scalars(query))
 
 
@@ -215,9 +214,16 @@ def ticket_events(user: User, ticket: Ticket) -> list[Event]:
     return list(db.session.scalars(query))
 
 
-def ticket_attachments(ticket: Ticket) -> list[Attachment]:
-    return list(db.session.scalars(select(Attachment).where(Attachment.ticket_id == ticket.id)
-                                   .order_by(Attachment.id)))
+_ANY = object()
+
+
+def ticket_attachments(ticket: Ticket, message_id=_ANY) -> list[Attachment]:
+    """The ticket's files; message_id=None gives those filed with the obstacle itself."""
+    query = select(Attachment).where(Attachment.ticket_id == ticket.id).order_by(Attachment.id)
+    if message_id is not _ANY:
+        query = query.where(Attachment.message_id.is_(None) if message_id is None
+                            else Attachment.message_id == message_id)
+    return list(db.session.scalars(query))
 
 
 def specialists_by_unit() -> dict[int, list[User]]:

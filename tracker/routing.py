@@ -98,7 +98,11 @@ def route(ticket: Ticket, now: dt.datetime) -> RoutingRule | None:
         record(ticket, None, "changed", "assignee", None, str(assignee), at=now)
     set_status(ticket, None, Status.ASSIGNED, now)
     db.session.flush()
-    notify_routed_hook(ticket)
+    from . import notify
+
+    notify.notify_routed(ticket)
+    if assignee is not None:
+        notify.notify_assigned(ticket, ticket.version)
     return rule
 
 
@@ -108,12 +112,3 @@ def describe(rule: RoutingRule) -> str:
     if rule.keyword:
         parts.append(f'"{rule.keyword}"')
     return f"#{rule.id} ({' / '.join(parts)} → {rule.unit.code}, {rule.strategy})"
-
-
-def notify_routed_hook(ticket: Ticket) -> None:
-    """Event emails (issue 3, item 10): calls notify_routed(ticket) once the notifications module provides it."""
-    try:
-        from .notifications import notify_routed  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    notify_routed(ticket)

@@ -12,6 +12,7 @@ from .extensions import db
 from .models import Category, Event, Locality, Message, Ticket, Unit, User, utcnow
 
 TITLE_MAX = 300
+UNCHANGED = object()
 TEXT_MAX = 20_000
 
 
@@ -83,8 +84,11 @@ def _clean(value: str | None, field: str, label, max_length: int, required: bool
 def file_ticket(user: User, *, locality: Locality, category: Category, title: str, description: str,
                 legal_basis: str = "", requested_urgency: str = RequestedUrgency.NORMAL,
                 channel: str = Channel.WEB, incoming_doc_number: str | None = None,
-                incoming_doc_date: dt.date | None = None, now: dt.datetime | None = None) -> Ticket:
-    """File an obstacle for a locality: reference, deadlines and the first history event."""
+                incoming_doc_date: dt.date | None = None, now: dt.datetime | None = None,
+                files=()) -> Ticket:
+    """File an obstacle for a locality: reference, deadlines, attachments and the first history event."""
+    from . import attachments
+
     now = now or utcnow()
     if locality is None or not may_file_for(user, locality):
         raise DomainError(_l("You may not file for this locality."), "locality")
@@ -97,6 +101,7 @@ def file_ticket(user: User, *, locality: Locality, category: Category, title: st
     title = _clean(title, "title", _l("Title"), TITLE_MAX)
     description = _clean(description, "description", _l("Description"), TEXT_MAX)
     legal_basis = _clean(legal_basis, "legal_basis", _l("Legal basis"), TEXT_MAX, required=False)
+    uploads = attachments.check_files(files)
 
     year = now.astimezone(sla.local_zone()).year
     seq, reference = next_reference(year)
@@ -113,6 +118,7 @@ def file_ticket(user: User, *, locality: Locality, category: Category, title: st
     db.session.add(ticket)
     db.session.flush()
     record(ticket, user, "filed", at=now)
+    attachments.store(uploads, ticket=ticket, user=user)
     routing.route(ticket, now)
     return ticket
 
@@ -129,8 +135,8 @@ def check_version(ticket: Ticket, version: int | str | None) -> None:
 
 
 def triage_ticket(user: User, ticket: Ticket, *, version, category: Category | None, urgency: str,
-                  lead_unit: Unit | None, assignee: User | None, coordinating_units: list[Unit] | None = None,
-                  now: dt.datetime | None = None) -> None:
+                  lead_unit: Unit | None, assignee: User | None, now: dt.datetime | None = None,
+                  due_date=UNCHANGED, coordinating_units: list[Unit] | None = None) -> None:
     """Triage sets category, urgency, lead unit, assignee (and coordinating units); each change is an event."""
     now = now or utcnow()
     if not permissions.can_set_triage_fields(user, ticket):
@@ -153,6 +159,9 @@ def triage_ticket(user: User, ticket: Ticket, *, version, category: Category | N
         _check_coordinating_units(coordinating_units, lead_unit)
 
     deadlines_changed = category.id != ticket.category_id or urgency.value != ticket.urgency
+    routed = lead_unit is not None and lead_unit != ticket.lead_unit
+    assigned = assignee is not None and assignee != ticket.assignee
+    seen_version = ticket.version
     _change(ticket, user, "category", ticket.category, category, now)
     ticket.category = category
     _change(ticket, user, "urgency", ticket.urgency, urgency.value, now)
@@ -163,12 +172,20 @@ def triage_ticket(user: User, ticket: Ticket, *, version, category: Category | N
     ticket.assignee = assignee
     if coordinating_units is not None:
         _set_coordinating_units(ticket, user, coordinating_units, now)
+    if due_date is not UNCHANGED and sla.set_explicit_deadline(ticket, user, due_date, now):
+        deadlines_changed = False  # set_explicit_deadline recomputed them
     if deadlines_changed:
-        sla.set_deadlines(ticket)
+        sla.set_deadlines(ticket, now=now)
     if ticket.status_enum is Status.NEW and lead_unit is not None:
         set_status(ticket, user, Status.ASSIGNED, now)
     ticket.updated_at = now
     db.session.flush()
+    from . import notify
+
+    if routed:
+        notify.notify_routed(ticket)
+    if assigned:
+        notify.notify_assigned(ticket, seen_version)
 
 
 def _check_coordinating_units(units: list[Unit], lead_unit: Unit | None) -> None:
@@ -226,20 +243,46 @@ def start_work(user: User, ticket: Ticket, *, version, now: dt.datetime | None =
 
 
 def post_message(user: User, ticket: Ticket, *, body: str, internal: bool = False,
-                 now: dt.datetime | None = None) -> Message:
-    """A reply the locality sees, or an internal note for the team."""
+                 now: dt.datetime | None = None, files=(), version=None) -> Message:
+    """A reply the locality sees, or an internal note for the team (with attachments).
+
+    A locality's reply to an obstacle awaiting it returns the obstacle to the status it paused.
+    """
+    from . import attachments, notify
+
     now = now or utcnow()
+    if version is not None:
+        check_version(ticket, version)
     if internal and not permissions.can_add_note(user, ticket):
         raise DomainError(_l("Only the team can write internal notes."))
     if not internal and not permissions.can_reply(user, ticket):
         raise DomainError(_l("You may not reply to this obstacle."))
     body = _clean(body, "body", _l("Message"), TEXT_MAX)
+    uploads = attachments.check_files(files)
     kind = MessageKind.NOTE if internal else MessageKind.REPLY
-    message = Message(ticket_id=ticket.id, author=user, kind=kind.value, body=body, created_at=now)
-    db.session.add(message)
-    record(ticket, user, kind.value, internal=internal, at=now)
+    message = add_message(user, ticket, kind, body, now)
     if not internal and permissions.is_team(user) and ticket.status_enum is Status.ASSIGNED:
         set_status(ticket, user, Status.IN_PROGRESS, now)
+    if not internal and not permissions.is_team(user) and ticket.status_enum is Status.AWAITING_LOCALITY:
+        resume_after_locality(ticket, user, now)
     ticket.updated_at = now
     db.session.flush()
+    attachments.store(uploads, ticket=ticket, user=user, message=message)
+    if permissions.is_team(user):
+        notify.notify_locality_of_message(ticket, message)
     return message
+
+
+def add_message(user: User, ticket: Ticket, kind: MessageKind, body: str, now: dt.datetime) -> Message:
+    message = Message(ticket_id=ticket.id, author=user, kind=kind.value, body=body, created_at=now)
+    db.session.add(message)
+    db.session.flush()
+    record(ticket, user, kind.value, internal=kind is MessageKind.NOTE, at=now)
+    return message
+
+
+def resume_after_locality(ticket: Ticket, user: User | None, now: dt.datetime) -> None:
+    """Back to where the obstacle was before the locality was asked."""
+    target = Status(ticket.paused_status or Status.NEW)
+    set_status(ticket, user, target, now)
+    ticket.paused_status = None

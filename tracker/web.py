@@ -1,5 +1,5 @@
 """Request-wide wiring: the user loader, error pages, template helpers, security headers."""
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -38,6 +38,13 @@ def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
         flash(_("Your form expired or was sent without its security token. Please try again."), "danger")
+        view = app.view_functions.get(request.endpoint)
+        if getattr(view, "redisplays_form_on_csrf_error", False):
+            # The view validates a FlaskForm, whose own CSRF check fails too: it changes nothing and
+            # shows the form again as typed, with a fresh token.
+            response = app.make_response(view(**(request.view_args or {})))
+            response.status_code = 400
+            return response
         return render_template("errors/error.html", code=400,
                                message=_("The form could not be accepted.")), 400
 

@@ -1,7 +1,7 @@
 """queues: an urgency rank to sort by, a folded title to search, and indexes for the deadline and urgency sorts
 
 Revision ID: queues_1
-Revises: 0002
+Revises: sla_1
 """
 import unicodedata
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "queues_1"
-down_revision = "0002"
+down_revision = "sla_1"
 branch_labels = None
 depends_on = None
 

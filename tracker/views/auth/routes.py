@@ -6,12 +6,14 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ...accounts import authenticate
 from ...extensions import db
+from ...forms import redisplay_on_csrf_error
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@redisplay_on_csrf_error
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("index"))

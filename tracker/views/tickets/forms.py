@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ...enums import RequestedUrgency
@@ -19,6 +19,7 @@ class TicketForm(FlaskForm):
         Optional(), Length(max=TEXT_MAX, message=_l("At most %(max)d characters.", max=TEXT_MAX))])
     urgency = SelectField(_l("Urgency"), validate_choice=False, default=RequestedUrgency.NORMAL.value,
                           validators=[DataRequired(REQUIRED)])
+    attachments = MultipleFileField(_l("Attachments"))
 
     def fill_choices(self, categories, localities) -> None:
         self.category.choices = [("", _l("— choose —"))] + [(c.code, c.name) for c in categories]
@@ -30,6 +31,7 @@ class MessageForm(VersionedForm):
     body = TextAreaField(_l("Message"), validators=[
         DataRequired(REQUIRED), Length(max=TEXT_MAX, message=_l("At most %(max)d characters.", max=TEXT_MAX))])
     internal = BooleanField(_l("Internal note (only the team sees it)"))
+    attachments = MultipleFileField(_l("Attachments"))
 
 
 class ActionForm(VersionedForm):

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from ... import permissions, queries
 from ...enums import Role
 from ...extensions import db
-from ...forms import put_error_on_form
+from ...forms import put_error_on_form, redisplay_on_csrf_error
 from ...models import Category
 from ...tickets import DomainError, allowed_localities_for, file_ticket, post_message, start_work
 from .forms import ActionForm, MessageForm, TicketForm
@@ -26,6 +26,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
+@redisplay_on_csrf_error
 def new():
     if not permissions.can_file(current_user):
         abort(404)
@@ -42,7 +43,7 @@ def new():
                 current_user, locality=queries.locality_by_code(code),
                 category=next((c for c in categories if c.code == form.category.data), None),
                 title=form.title.data, description=form.description.data, legal_basis=form.legal_basis.data,
-                requested_urgency=form.urgency.data,
+                requested_urgency=form.urgency.data, files=request.files.getlist("attachments"),
             )
         except DomainError as error:
             db.session.rollback()
@@ -61,27 +62,36 @@ def show(reference: str):
     return _render_ticket(ticket)
 
 
-def _render_ticket(ticket, message_form=None, triage_form=None, status=200):
+def _render_ticket(ticket, message_form=None, triage_form=None, status=200, action_form=None,
+                   changed_meanwhile=None, **workflow_forms):
+    from ... import workflow
     from ..triage.forms import TriageForm
+    from ..workflow.forms import fresh_forms
 
     message_form = message_form or MessageForm(version=ticket.version, formdata=None)
     if triage_form is None and permissions.can_set_triage_fields(current_user, ticket):
         triage_form = TriageForm.for_ticket(ticket)
+    events = queries.ticket_events(current_user, ticket)
     return render_template(
         "tickets/show.html", ticket=ticket, messages=queries.ticket_messages(current_user, ticket),
-        events=queries.ticket_events(current_user, ticket), message_form=message_form,
-        triage_form=triage_form, action_form=ActionForm(version=ticket.version, formdata=None),
+        events=events, message_form=message_form, triage_form=triage_form,
+        action_form=action_form or ActionForm(version=ticket.version, formdata=None),
+        seen_event=max((e.id for e in events), default=0), changed_meanwhile=changed_meanwhile,
+        ticket_files=queries.ticket_attachments(ticket, message_id=None),
+        linked=workflow.linked_tickets(current_user, ticket), duplicates=workflow.duplicates_of(current_user, ticket),
+        **fresh_forms(ticket, **workflow_forms),
     ), status
 
 
 @bp.post("/<reference>/messages")
 @login_required
+@redisplay_on_csrf_error
 def message(reference: str):
     ticket = permissions.get_visible_ticket(current_user, reference, for_update=True)
     form = MessageForm()
     if form.validate_on_submit():
         try:
-            post_message(current_user, ticket, body=form.body.data,
+            post_message(current_user, ticket, body=form.body.data, files=request.files.getlist("attachments"),
                          internal=bool(form.internal.data) and permissions.can_add_note(current_user, ticket))
         except DomainError as error:
             db.session.rollback()

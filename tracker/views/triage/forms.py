@@ -11,6 +11,7 @@ from ...forms import REQUIRED, VersionedForm
 from ...intake import DOC_NUMBER_MAX, OFFLINE_CHANNELS
 from ...models import Category, Unit
 from ..tickets.forms import TicketForm
+from ..sla_admin.fields import LocalDateField
 from wtforms.validators import DataRequired
 
 
@@ -20,6 +21,7 @@ class TriageForm(VersionedForm):
     lead_unit = SelectField(_l("Lead unit"), validate_choice=False)
     assignee = SelectField(_l("Assignee"), validate_choice=False)
     coordinating_units = SelectMultipleField(_l("Coordinating units"), validate_choice=False)
+    due_date = LocalDateField(_l("Deadline named by a directive (optional)"))
 
     @classmethod
     def for_ticket(cls, ticket, formdata=None):
@@ -27,7 +29,8 @@ class TriageForm(VersionedForm):
                    category=ticket.category.code, urgency=ticket.urgency,
                    lead_unit=ticket.lead_unit.code if ticket.lead_unit else "",
                    assignee=str(ticket.assignee_id or ""),
-                   coordinating_units=[u.code for u in ticket.coordinating_units])
+                   coordinating_units=[u.code for u in ticket.coordinating_units],
+                   due_date=_explicit_day(ticket))
         if formdata is None:
             form.version.data = ticket.version
         form.fill_choices()
@@ -84,3 +87,7 @@ class OnBehalfForm(TicketForm):
     def fill_choices(self, categories, localities=()) -> None:
         super().fill_choices(categories, localities)
         self.channel.choices = [("", _l("— choose —"))] + [(c.value, c.label) for c in OFFLINE_CHANNELS]
+def _explicit_day(ticket):
+    from ...sla import local_zone
+
+    return ticket.explicit_due_at.astimezone(local_zone()).date() if ticket.explicit_due_at else None

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from ... import permissions, queries
 from ...enums import Role
 from ...extensions import db
-from ...forms import put_error_on_form
+from ...forms import put_error_on_form, redisplay_on_csrf_error
 from ...models import Category, Unit, User
 from ...tickets import DomainError, StaleTicket, triage_ticket
 from ...bulk import bulk_assign, bulk_set_urgency, load_for_bulk
@@ -95,6 +95,7 @@ def new():
 @bp.post("/<reference>")
 @login_required
 @permissions.role_required(*TRIAGE_ROLES)
+@redisplay_on_csrf_error
 def update(reference: str):
     ticket = permissions.get_visible_ticket(current_user, reference, for_update=True)
     form = TriageForm.for_ticket(ticket, formdata=request.form)
@@ -106,6 +107,7 @@ def update(reference: str):
                 urgency=form.urgency.data,
                 lead_unit=_by_code(Unit, form.lead_unit.data, "lead_unit"),
                 assignee=_user(form.assignee.data),
+                due_date=form.due_date.data,
                 coordinating_units=[_by_code(Unit, code, "coordinating_units")
                                     for code in form.coordinating_units.data or []],
             )

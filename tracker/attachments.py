@@ -1,0 +1,172 @@
+"""Attachments: checked by their content (never their name), size-limited, stored outside the web root.
+
+Files are validated first and written only after every check passed; a transaction that rolls back
+removes the files it wrote (see `_forget_or_remove`), so nothing is half-saved.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import unicodedata
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Iterable
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
+
+from .extensions import db
+from .models import Attachment, Message, Ticket, User
+
+PDF, DOC, XLS = "application/pdf", "application/msword", "application/vnd.ms-excel"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+OPENDOCUMENT = frozenset({
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.presentation",
+})
+OLE2_BY_EXTENSION = {".doc": DOC, ".xls": XLS}
+NAME_MAX = 255
+
+
+def _error(message, field="attachments"):
+    from .tickets import DomainError
+
+    return DomainError(message, field)
+
+
+@dataclass
+class Upload:
+    """A file that passed every check, not yet written."""
+
+    stream: BinaryIO
+    original_name: str
+    content_type: str
+    size: int
+
+
+def clean_name(name: str | None) -> str:
+    """Keep the Vietnamese name for display and download; drop any path and control characters."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().strip(".")
+    if len(name) > NAME_MAX:
+        stem, ext = os.path.splitext(name)
+        name = stem[: NAME_MAX - len(ext)] + ext
+    return name or "tep-dinh-kem"
+
+
+def detect_type(stream: BinaryIO, name: str) -> str | None:
+    """The content type by the file's bytes; None for anything not allowed (HTML, SVG, scripts...)."""
+    stream.seek(0)
+    head = stream.read(8)
+    stream.seek(0)
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: legacy Word or Excel
+        return OLE2_BY_EXTENSION.get(os.path.splitext(name.lower())[1])
+    if head.startswith(b"PK\x03\x04"):
+        return _zip_type(stream)
+    return None
+
+
+def _zip_type(stream: BinaryIO) -> str | None:
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                return mimetype if mimetype in OPENDOCUMENT else None
+            if "[Content_Types].xml" in names:
+                if any(n.startswith("word/") for n in names):
+                    return DOCX
+                if any(n.startswith("xl/") for n in names):
+                    return XLSX
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+        return None
+    finally:
+        stream.seek(0)
+    return None
+
+
+def _size(stream: BinaryIO) -> int:
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    return size
+
+
+def check_files(files: Iterable | None) -> list[Upload]:
+    """Validate uploads (objects with .filename and .stream, such as Werkzeug's FileStorage)."""
+    chosen = [f for f in (files or []) if f is not None and (getattr(f, "filename", "") or "")]
+    max_files = current_app.config["ATTACHMENT_MAX_FILES"]
+    max_bytes = current_app.config["ATTACHMENT_MAX_BYTES"]
+    if len(chosen) > max_files:
+        raise _error(_l("At most %(max)d files per message.", max=max_files))
+    uploads = []
+    for file in chosen:
+        name = clean_name(file.filename)
+        size = _size(file.stream)
+        if size == 0:
+            raise _error(_l("The file %(name)s is empty.", name=name))
+        if size > max_bytes:
+            raise _error(_l("The file %(name)s is larger than %(max)d MB.", name=name,
+                            max=max_bytes // (1024 * 1024)))
+        content_type = detect_type(file.stream, name)
+        if content_type is None:
+            raise _error(_l("The file %(name)s is not a PDF, Word, Excel, OpenDocument, JPEG or PNG file.",
+                            name=name))
+        uploads.append(Upload(file.stream, name, content_type, size))
+    return uploads
+
+
+def directory() -> Path:
+    path = Path(current_app.config["ATTACHMENTS_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store(uploads: list[Upload], *, ticket: Ticket, user: User, message: Message | None = None) -> list[Attachment]:
+    """Write validated uploads under generated names and add their rows (the caller commits)."""
+    rows = []
+    written = db.session.info.setdefault("attachment_files", [])
+    for upload in uploads:
+        stored_name = uuid.uuid4().hex
+        path = directory() / stored_name
+        upload.stream.seek(0)
+        with open(path, "xb") as out:
+            shutil.copyfileobj(upload.stream, out)
+        written.append(path)
+        row = Attachment(ticket_id=ticket.id, message=message, uploaded_by_id=user.id,
+                         original_name=upload.original_name, stored_name=stored_name,
+                         content_type=upload.content_type, size=upload.size)
+        db.session.add(row)
+        rows.append(row)
+    return rows
+
+
+def path_of(attachment: Attachment) -> Path:
+    return directory() / attachment.stored_name
+
+
+@event.listens_for(db.session, "after_commit")
+def _keep_written_files(session):
+    session.info.pop("attachment_files", None)
+
+
+@event.listens_for(db.session, "after_soft_rollback")
+def _remove_written_files(session, _previous_transaction):
+    """A rolled-back change leaves no file behind."""
+    for path in session.info.pop("attachment_files", []):
+        try:
+            os.remove(path)
+        except FileNotFoundError:
+            pass

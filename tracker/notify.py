@@ -1,0 +1,83 @@
+"""Event emails, written to the outbox in the transaction of the change (never sent for a rolled-back one)."""
+from __future__ import annotations
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from . import outbox
+from .enums import Role
+from .extensions import db
+from .models import Message, Ticket, User
+
+
+def ticket_url(ticket: Ticket) -> str:
+    return f"{current_app.config['BASE_URL']}/tickets/{ticket.reference}"
+
+
+def locality_recipients(ticket: Ticket) -> list[User]:
+    """The filing locality's users: a commune's officers; for a province's own obstacle its coordinators."""
+    role = Role.PROVINCE if ticket.locality.is_province else Role.COMMUNE
+    return list(db.session.scalars(
+        select(User).where(User.role == role.value, User.locality_id == ticket.locality_id,
+                           User.active.is_(True)).order_by(User.id)))
+
+
+def _unit_specialists(unit_id: int) -> list[User]:
+    return list(db.session.scalars(
+        select(User).where(User.role == Role.SPECIALIST.value, User.unit_id == unit_id,
+                           User.active.is_(True)).order_by(User.id)))
+
+
+def notify_locality_of_message(ticket: Ticket, message: Message) -> None:
+    """A team reply or the answer reaches the locality; internal notes never do."""
+    if message.is_internal:
+        return
+    kind = message.kind
+    subject = (_l("[%(reference)s] Your obstacle was answered", reference=ticket.reference) if kind == "answer"
+               else _l("[%(reference)s] New reply to your obstacle", reference=ticket.reference))
+    for user in locality_recipients(ticket):
+        if user.id != message.author_id:
+            outbox.enqueue_email(f"{kind}:{message.id}:user:{user.id}", user, "event_reply", subject,
+                                 ticket=ticket, message=message, url=ticket_url(ticket))
+
+
+def notify_locality_closed(ticket: Ticket, kind: str) -> None:
+    """The locality learns its obstacle was merged (kind duplicate) or transferred."""
+    subjects = {
+        "duplicate": _l("[%(reference)s] Your obstacle was merged into %(main)s", reference=ticket.reference,
+                        main=ticket.duplicate_of.reference if ticket.duplicate_of else ""),
+        "transferred": _l("[%(reference)s] Your obstacle was transferred to the competent agency",
+                          reference=ticket.reference),
+    }
+    main_url = ticket_url(ticket.duplicate_of) if ticket.duplicate_of else None
+    for user in locality_recipients(ticket):
+        outbox.enqueue_email(f"{kind}:{ticket.id}:user:{user.id}", user, "event_closed", subjects[kind],
+                             ticket=ticket, kind=kind, url=ticket_url(ticket), main_url=main_url)
+
+
+def notify_assigned(ticket: Ticket, version: int) -> None:
+    if ticket.assignee is None:
+        return
+    user = ticket.assignee
+    outbox.enqueue_email(f"assigned:{ticket.id}:{version}:user:{user.id}", user, "event_assigned",
+                         _l("[%(reference)s] An obstacle was assigned to you", reference=ticket.reference),
+                         ticket=ticket, url=ticket_url(ticket))
+
+
+def notify_routed(ticket: Ticket) -> None:
+    """The lead unit learns of a newly routed obstacle: its active specialists, and the unit's own address."""
+    unit = ticket.lead_unit
+    if unit is None:
+        return
+    subject = _l("[%(reference)s] A new obstacle for your unit", reference=ticket.reference)
+    for user in _unit_specialists(unit.id):
+        outbox.enqueue_email(f"routed:{ticket.id}:{unit.id}:user:{user.id}", user, "event_routed", subject,
+                             ticket=ticket, unit=unit, url=ticket_url(ticket))
+    if unit.email:
+        with force_locale("vi"):
+            context = {"recipient": unit, "ticket": ticket, "unit": unit, "url": ticket_url(ticket)}
+            outbox.enqueue(f"routed:{ticket.id}:{unit.id}:unit", unit.email, str(subject),
+                           render_template("email/event_routed.txt", **context),
+                           render_template("email/event_routed.html", **context))
