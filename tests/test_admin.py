@@ -205,7 +205,8 @@ def test_user_list_filters_and_paginates(as_admin, make_user, app):
 def test_admin_forms_need_csrf(csrf_client, csrf_login, admin, db):
     csrf_login(admin)
     before = count(db, User)
-    assert csrf_client.post("/admin/users/new", data=user_form()).status_code == 400
+    response = csrf_client.post("/admin/users/new", data=user_form())
+    assert response.status_code == 400 and "mã bảo mật" in response.get_data(as_text=True)
     assert count(db, User) == before
     token = csrf_token_from(csrf_client.get("/admin/users/new").get_data(as_text=True))
     assert csrf_client.post("/admin/users/new", data={**user_form(), "csrf_token": token}).status_code == 302
@@ -340,3 +341,23 @@ def test_rules_from_category_defaults(as_admin, db):
     as_admin.post("/admin/rules/from-categories")
     assert count(db, RoutingRule) == with_default  # idempotent
     assert "Vụ Tổ chức" in as_admin.get("/admin/rules").get_data(as_text=True)
+
+
+def test_posts_without_csrf_from_non_admins_reveal_nothing(csrf_client, csrf_login, triage_user, specialist):
+    csrf_login(triage_user)
+    response = csrf_client.post(f"/admin/users/{specialist.id}", data={"role": "admin"})
+    assert response.status_code in (400, 404) and specialist.email not in response.get_data(as_text=True)
+
+
+def test_admin_edit_pages_render(as_admin, db, specialist, unit):
+    rule = RoutingRule(position=1, unit=unit, keyword="x")
+    db.session.add(rule)
+    db.session.commit()
+    category = db.session.scalar(select(Category).where(Category.code == "bien_che"))
+    for url in (f"/admin/users/{specialist.id}", f"/admin/units/{unit.id}", f"/admin/categories/{category.id}",
+                f"/admin/rules/{rule.id}", "/admin/units/new", "/admin/categories/new", "/admin/rules/new"):
+        response = as_admin.get(url)
+        assert response.status_code == 200, url
+    html = as_admin.get(f"/admin/users/{specialist.id}").get_data(as_text=True)
+    assert 'value="moha_tcbc" selected' in html or 'selected value="moha_tcbc"' in html
+    assert 'value="moha_tcbc"' in as_admin.get(f"/admin/rules/{rule.id}").get_data(as_text=True)

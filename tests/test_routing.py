@@ -143,3 +143,21 @@ def test_routing_decision_is_shown_in_the_history(client, login, commune_officer
     login(commune_officer)
     page = client.get(f"/tickets/{ticket.reference}").get_data(as_text=True)
     assert f"đã chuyển xử lý theo quy tắc #{rule.id}" in page
+
+
+def test_routing_notifies_the_unit_and_the_assignee(commune_officer, make_ticket, make_rule, make_user, unit, db):
+    from tracker.models import OutboxMessage
+
+    person = make_user(Role.SPECIALIST, unit=unit)
+    make_rule(strategy="round_robin")
+    ticket = make_ticket(commune_officer)
+    keys = set(db.session.scalars(select(OutboxMessage.key)))
+    assert f"routed:{ticket.id}:{unit.id}:user:{person.id}" in keys
+    assert any(k.startswith(f"assigned:{ticket.id}:") and k.endswith(f"user:{person.id}") for k in keys)
+
+
+def test_unrouted_ticket_sends_no_routing_email(commune_officer, make_ticket, db):
+    from tracker.models import OutboxMessage
+
+    ticket = make_ticket(commune_officer)
+    assert not [k for k in db.session.scalars(select(OutboxMessage.key)) if k.startswith(f"routed:{ticket.id}:")]

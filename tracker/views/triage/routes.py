@@ -67,6 +67,7 @@ def _safe_args(args) -> dict:
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 @permissions.role_required(*TRIAGE_ROLES)
+@redisplay_on_csrf_error
 def new():
     categories = db.session.scalars(select(Category).where(Category.active.is_(True))
                                     .order_by(Category.position)).all()
