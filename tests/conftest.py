@@ -299,12 +299,3 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
-
-
-@pytest.fixture
-def cheap_password_hashes(monkeypatch):
-    """Modules that create many users can opt in (pytestmark): a fast hash, the login form is still real."""
-    from werkzeug.security import generate_password_hash
-
-    monkeypatch.setattr("tracker.models.generate_password_hash",
-                        lambda password: generate_password_hash(password, "pbkdf2:sha256:1000"))

@@ -13,8 +13,6 @@ from tracker import attachments
 from tracker.enums import Role
 from tracker.models import Attachment, Ticket
 
-pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
-
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64

@@ -7,8 +7,6 @@ from tracker.enums import Role
 from tracker.models import OutboxMessage, Unit
 from tracker.tickets import post_message, triage_ticket
 
-pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
-
 
 def outbox(db):
     return {(m.key.split(":")[0], m.recipient) for m in db.session.scalars(select(OutboxMessage))}

@@ -9,8 +9,6 @@ from tracker.enums import TRANSITIONS, Role, Status
 from tracker.models import Event, Message, Ticket, TicketLink, Unit
 from tracker.tickets import DomainError, set_status, triage_ticket
 
-pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
-
 
 @pytest.fixture
 def assign(db, triage_user, unit, specialist):
@@ -270,7 +268,7 @@ def test_a_closed_obstacle_cannot_be_transferred(client, login, db, answered, co
     ticket = answered()
     login(triage_user)
     response = post(client, ticket, "transfer", agency="Bộ Tài chính", note="Chuyển")
-    assert response.status_code == 422 and "không thể chuyển" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Bạn không thể thực hiện thao tác này" in response.get_data(as_text=True)
 
 
 def test_unconfirmed_answer_closes_itself_after_seven_working_days_once(db, answered):
@@ -388,3 +386,39 @@ def test_workflow_forms_need_their_csrf_token(csrf_client, csrf_login, db, answe
     assert accepted.status_code == 302
     db.session.refresh(ticket)
     assert ticket.status == Status.CLOSED
+
+
+def test_auto_close_counts_holidays_as_days_off(db, answered):
+    """Answered on Wednesday 29/4/2026: 30/4 and 1/5 are public holidays, so 7 working days end on 12/5."""
+    ticket = answered()
+    ticket.answered_at = dt.datetime(2026, 4, 29, 3, 0, tzinfo=dt.UTC)  # 10:00 in Hà Nội
+    db.session.commit()
+    assert workflow.close_unconfirmed_answers(dt.datetime(2026, 5, 8, 4, 0, tzinfo=dt.UTC)) == 0
+    assert workflow.close_unconfirmed_answers(dt.datetime(2026, 5, 11, 4, 0, tzinfo=dt.UTC)) == 0
+    assert workflow.close_unconfirmed_answers(dt.datetime(2026, 5, 12, 4, 0, tzinfo=dt.UTC)) == 1
+
+
+def test_an_action_the_page_does_not_offer_is_refused_clearly_even_with_empty_fields(client, login, db,
+                                                                                     answered, commune_officer):
+    ticket = answered()
+    login(commune_officer)
+    response = post(client, ticket, "answer", body="", outcome="")
+    assert response.status_code == 422
+    assert "Bạn không thể thực hiện thao tác này với kiến nghị lúc này." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("action, field, status", [
+    ("ask", "body", Status.IN_PROGRESS), ("reopen", "reason", Status.ANSWERED),
+])
+def test_questions_and_reasons_are_required_and_bounded(client, login, db, make_ticket, commune_officer, assign,
+                                                        specialist, answered, action, field, status):
+    ticket = answered() if status is Status.ANSWERED else assign(make_ticket(commune_officer))
+    if status is Status.IN_PROGRESS:
+        set_status(ticket, None, Status.IN_PROGRESS, ticket.created_at)
+        db.session.commit()
+    login(commune_officer if action == "reopen" else specialist)
+    for value, message in (("", "Trường này là bắt buộc"), ("x" * 20_001, "Tối đa 20000 ký tự")):
+        response = post(client, ticket, action, **{field: value})
+        assert response.status_code == 422 and message in response.get_data(as_text=True)
+    db.session.refresh(ticket)
+    assert ticket.status == status

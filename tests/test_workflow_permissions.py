@@ -8,8 +8,6 @@ from tracker.models import Event, Message, Ticket, TicketLink, Unit
 from tracker.permissions import visible_tickets
 from tracker.tickets import triage_ticket
 
-pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
-
 # action → (form data, the ticket's status it needs)
 ACTIONS = {
     "start": ({}, Status.ASSIGNED),
@@ -125,3 +123,29 @@ def test_locality_sees_the_main_ticket_its_own_was_merged_into_and_nothing_else(
     assert visible(sibling) == set()
     assert visible(far) == {main.id, untouched.id}
     assert visible(make_user(Role.PROVINCE, hcm)) == {main.id, untouched.id}
+
+
+def test_domain_functions_refuse_on_their_own_not_only_the_routes(db, make_ticket, people, unit):
+    """The API and the CLI call the same functions: the rule lives there, not only in the page."""
+    from tracker.tickets import DomainError
+
+    answered = ticket_in(Status.ANSWERED, db, make_ticket, people, unit)
+    working = ticket_in(Status.IN_PROGRESS, db, make_ticket, people, unit)
+    other = make_ticket(people["commune"])
+    refused = [
+        lambda: workflow.confirm_answer(people["specialist"], answered, version=answered.version),
+        lambda: workflow.reopen(people["triage"], answered, version=answered.version, reason="x"),
+        lambda: workflow.rate(people["other_commune"], answered, version=answered.version, score=5),
+        lambda: workflow.answer(people["commune"], working, version=working.version, body="x", outcome="answered"),
+        lambda: workflow.answer(people["other_unit_specialist"], working, version=working.version, body="x",
+                                outcome="answered"),
+        lambda: workflow.ask_locality(people["province"], working, version=working.version, body="x"),
+        lambda: workflow.mark_duplicate(people["specialist"], working, version=working.version, main=other),
+        lambda: workflow.transfer(people["specialist"], working, version=working.version, agency="A", note="B"),
+        lambda: workflow.link(people["specialist"], working, other=other),
+    ]
+    for index, action in enumerate(refused):
+        with pytest.raises(DomainError):
+            action()
+        db.session.rollback()
+    assert snapshot(db, working)[0] == Status.IN_PROGRESS and snapshot(db, answered)[0] == Status.ANSWERED
