@@ -23,3 +23,20 @@ def test_commune_officer_files_an_obstacle_and_sees_it_in_the_list(page, live_se
     page.goto(f"{live_server}/tickets")
     assert page.locator("text=Vướng mắc biên chế công chức Phường Hoàn Kiếm").count() == 1
     assert page.locator("text=Mới tiếp nhận").count() >= 1
+
+
+def test_admin_declares_a_day_off_on_the_year_calendar(page, live_server, make_user):
+    from tracker.enums import Role
+
+    admin = make_user(Role.ADMIN)
+    log_in(page, live_server, admin)
+    assert page.locator("a.nav-link[href='/admin/sla']").count() == 1
+    page.goto(f"{live_server}/admin/sla?year=2026")
+    page.fill("input[name=day]", "2026-12-31")
+    page.select_option("select[name=kind]", "off")
+    page.fill("input[name=reason]", "Quyết định nghỉ cuối năm")
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/admin/sla?year=2026")
+    assert "Đã cập nhật lịch làm việc." in page.content()
+    assert page.locator("td.day-override-off[title='Quyết định nghỉ cuối năm']").count() == 1
+    page.screenshot(path="/tmp/sla-calendar.png", full_page=True)

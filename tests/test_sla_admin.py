@@ -50,6 +50,18 @@ def test_admin_declares_a_day_off_with_a_reason(csrf_login, admin, db):
     assert "Quyết định nghỉ" in page
 
 
+def test_declared_day_off_moves_open_deadlines(client, login, admin, commune_officer, make_ticket, db):
+    filed = dt.datetime(2025, 1, 2, 9, tzinfo=VN)
+    ticket = make_ticket(commune_officer, now=filed)  # first response due Mon 6/1 09:00
+    login(admin)
+    client.post("/admin/sla/overrides", data={"day": "2025-01-03", "kind": "off", "reason": "Nghỉ đột xuất"})
+    db.session.refresh(ticket)
+    assert ticket.first_response_due_at.astimezone(VN) == dt.datetime(2025, 1, 7, 9, tzinfo=VN)
+    client.post("/admin/sla/overrides/2025-01-03/delete")
+    db.session.refresh(ticket)
+    assert ticket.first_response_due_at.astimezone(VN) == dt.datetime(2025, 1, 6, 9, tzinfo=VN)
+
+
 def test_override_deadlines_follow_the_cli(app, db):
     db.session.add(CalendarOverride(day=dt.date(2025, 1, 3), is_working=False, reason="Nghỉ"))
     db.session.commit()

@@ -63,7 +63,8 @@ def test_breach_escalates_to_the_unit_head_and_team_leads(routed_ticket, make_us
     recipients = set(db.session.scalars(select(OutboxMessage.recipient)
                                         .where(OutboxMessage.key.like("sla:breached:%"))))
     assert recipients == {head.email, lead.email}
-    assert "Quá hạn" in db.session.scalar(select(OutboxMessage.subject).where(OutboxMessage.key.like("sla:%")))
+    assert "Quá hạn" in db.session.scalar(select(OutboxMessage.subject)
+                                          .where(OutboxMessage.key.like("sla:breached:%")))
 
 
 def test_paused_tickets_are_not_swept(routed_ticket, triage_user, db):
@@ -136,3 +137,32 @@ def test_scheduler_command_registers_the_sweep_every_five_minutes(app, monkeypat
     assert result.exit_code == 0, result.output
     job = built[0].get_job("sla_sweep")
     assert job is not None and job.trigger.interval == dt.timedelta(minutes=5)
+
+
+def test_compare_and_set_alone_keeps_crossings_single_under_real_concurrency(app, routed_ticket, commune_officer,
+                                                                           make_ticket, db, monkeypatch):
+    """Even two sweeps that skip the lease (PostgreSQL row locks + compare-and-set) record each crossing once."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers; there the lease is what keeps sweeps apart")
+    for _ in range(5):
+        make_ticket(commune_officer, now=local("2025-01-02T09:00"))
+    monkeypatch.setattr(sla_sweep, "utcnow", lambda: local("2025-03-03T10:00"))
+    barrier, results, errors = threading.Barrier(2), [], []
+
+    def worker():
+        with app.app_context():
+            try:
+                barrier.wait()
+                results.append(sla_sweep.run_sweep())
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Event).where(Event.kind == "sla")) == 6
+    assert sum(results) == 6

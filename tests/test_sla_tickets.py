@@ -127,6 +127,15 @@ def test_answer_on_time_is_met_and_late_is_missed(commune_officer, triage_user, 
         assert ticket.sla_state == expected
 
 
+def test_asking_after_the_answer_keeps_its_met_state(commune_officer, triage_user, make_ticket):
+    ticket = make_ticket(commune_officer, now=local("2025-01-02T09:00"))
+    for status, at in ((Status.ASSIGNED, "2025-01-02T10:00"), (Status.IN_PROGRESS, "2025-01-02T11:00"),
+                       (Status.ANSWERED, "2025-01-03T09:00"), (Status.AWAITING_LOCALITY, "2025-01-03T10:00"),
+                       (Status.ANSWERED, "2025-03-03T09:00")):
+        set_status(ticket, triage_user, status, local(at))
+    assert ticket.sla_state == "met"
+
+
 def test_reopening_brings_back_an_open_state(commune_officer, triage_user, make_ticket):
     ticket = make_ticket(commune_officer, now=local("2025-01-02T09:00"))
     for status, at in ((Status.ASSIGNED, "2025-01-02T10:00"), (Status.IN_PROGRESS, "2025-01-02T11:00"),

@@ -28,6 +28,8 @@ def create_app(config: Config | None = None) -> Flask:
     from .views.sla_admin.routes import bp as sla_admin_bp
     from .views.tickets.routes import bp as tickets_bp
     from .views.triage.routes import bp as triage_bp
+    from .views.queues.routes import bp as queues_bp
+    from .views.admin.routes import bp as admin_bp
     from .views.workflow.routes import bp as workflow_bp
     from .views.mail_admin.routes import bp as mail_admin_bp
     from .views.password.routes import bp as password_bp
@@ -35,6 +37,8 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(tickets_bp)
     app.register_blueprint(triage_bp)
+    app.register_blueprint(queues_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(sla_admin_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(workflow_bp)

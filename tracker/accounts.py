@@ -45,16 +45,11 @@ def create_user(email: str, role: str, *, name: str = "", password: str | None =
         raise DomainError(_l("Unknown role."), "role") from None
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
         raise DomainError(_l("A user with this email already exists."), "email")
-    if role is Role.COMMUNE and (locality is None or locality.is_province):
-        raise DomainError(_l("A commune officer needs a commune."), "locality")
-    if role is Role.PROVINCE and (locality is None or not locality.is_province):
-        raise DomainError(_l("A province coordinator needs a province."), "locality")
-    if role is Role.SPECIALIST and unit is None:
-        raise DomainError(_l("A specialist needs a unit."), "unit")
+    _check_role_fields(role, locality, unit)
     if len(name) > 120:
         raise DomainError(_l("The name is too long."), "name")
     user = User(email=email, role=role.value, name=name.strip(),
-                locality=locality if role.is_locality else None, unit=unit)
+                locality=locality if role.is_locality else None, unit=None if role.is_locality else unit)
     user.set_password(password or secrets.token_urlsafe(12))
     db.session.add(user)
     db.session.flush()
@@ -82,3 +77,62 @@ def user_for_token(token: str) -> User | None:
         return None
     stored.last_used_at = utcnow()
     return stored.user
+
+
+PASSWORD_MIN = 8
+PASSWORD_MAX = 128
+
+
+def _check_role_fields(role: Role, locality: Locality | None, unit: Unit | None) -> None:
+    if role is Role.COMMUNE and (locality is None or locality.is_province):
+        raise DomainError(_l("A commune officer needs a commune."), "locality")
+    if role is Role.PROVINCE and (locality is None or not locality.is_province):
+        raise DomainError(_l("A province coordinator needs a province."), "locality")
+    if role is Role.SPECIALIST and unit is None:
+        raise DomainError(_l("A specialist needs a unit."), "unit")
+    if unit is not None and not unit.active:
+        raise DomainError(_l("This unit is not active."), "unit")
+
+
+def check_password_rules(password: str) -> str:
+    if len(password or "") < PASSWORD_MIN:
+        raise DomainError(_l("The password needs at least %(min)d characters.", min=PASSWORD_MIN), "password")
+    if len(password) > PASSWORD_MAX:
+        raise DomainError(_l("The password is too long."), "password")
+    return password
+
+
+def update_user(admin: User, user: User, *, name: str, role: str, locality: Locality | None,
+                unit: Unit | None, is_unit_head: bool) -> None:
+    """An admin changes a user's name, role, locality or unit; the same rules as creating one."""
+    try:
+        role = Role(role)
+    except ValueError:
+        raise DomainError(_l("Unknown role."), "role") from None
+    name = (name or "").strip()
+    if len(name) > 120:
+        raise DomainError(_l("The name is too long."), "name")
+    _check_role_fields(role, locality, unit)
+    if user.id == admin.id and role is not Role.ADMIN:
+        raise DomainError(_l("You cannot take the administrator role from yourself."), "role")
+    user.name, user.role = name, role.value
+    user.locality = locality if role.is_locality else None
+    user.unit = None if role.is_locality else unit
+    user.is_unit_head = bool(is_unit_head) and user.unit is not None
+    db.session.flush()
+
+
+def set_user_active(admin: User, user: User, active: bool) -> None:
+    """A deactivated user cannot log in and is never auto-assigned; their history stays."""
+    if user.id == admin.id and not active:
+        raise DomainError(_l("You cannot deactivate yourself."))
+    user.active = active
+    db.session.flush()
+
+
+def reset_password(user: User, password: str | None = None) -> str:
+    """Set the admin's password, or a generated one; the caller shows it once."""
+    password = check_password_rules(password) if password else secrets.token_urlsafe(12)
+    user.set_password(password)
+    db.session.flush()
+    return password

@@ -194,6 +194,7 @@ FIELD_LABELS = {
     "lead_unit": _l("lead unit"),
     "assignee": _l("assignee"),
     "status": _l("status"),
+    "coordinating_units": _l("coordinating units"),
     "deadline": _l("deadline"),
     "sla_state": _l("deadline state"),
 }

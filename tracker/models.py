@@ -8,11 +8,12 @@ from flask_login import UserMixin
 from sqlalchemy import (
     Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .enums import LocalityLevel, MessageKind, Role, Status, Urgency
+from .enums import URGENCY_RANK, LocalityLevel, MessageKind, Role, Status, Urgency
 from .extensions import db
+from .text import fold
 
 
 def utcnow() -> dt.datetime:
@@ -174,6 +175,8 @@ class Ticket(db.Model):
         Index("ix_tickets_assignee_status", "assignee_id", "status"),
         Index("ix_tickets_sla_state_answer_due", "sla_state", "answer_due_at"),
         Index("ix_tickets_category_created_at", "category_id", "created_at"),
+        Index("ix_tickets_urgency_rank_created_at", "urgency_rank", "created_at"),
+        Index("ix_tickets_answer_due_at", "answer_due_at"),
         Index("ix_tickets_sla_state_at_risk", "sla_state", "at_risk_at"),
     )
 
@@ -189,10 +192,14 @@ class Ticket(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
     title: Mapped[str] = mapped_column(String(300))
+    # fold(title), kept in step by _sync_title_folded: accent-insensitive title search on every database.
+    title_folded: Mapped[str] = mapped_column(String(300), default="", server_default="")
     description: Mapped[str] = mapped_column(Text)
     legal_basis: Mapped[str] = mapped_column(Text, default="")
     requested_urgency: Mapped[str] = mapped_column(String(10), default="normal")
     urgency: Mapped[str] = mapped_column(String(20), default=Urgency.THUONG.value, index=True)
+    # URGENCY_RANK of urgency, kept in step by _sync_urgency_rank, so queues sort by urgency on an index.
+    urgency_rank: Mapped[int] = mapped_column(Integer, default=URGENCY_RANK[Urgency.THUONG], server_default="3")
     status: Mapped[str] = mapped_column(String(20), default=Status.NEW.value)
     paused_status: Mapped[Optional[str]] = mapped_column(String(20))
     channel: Mapped[str] = mapped_column(String(20), default="web")
@@ -236,6 +243,16 @@ class Ticket(db.Model):
     coordinating_units: Mapped[list[Unit]] = relationship(secondary="ticket_units")
 
     __mapper_args__ = {"version_id_col": version}
+
+    @validates("title")
+    def _sync_title_folded(self, _key, value):
+        self.title_folded = fold(value)
+        return value
+
+    @validates("urgency")
+    def _sync_urgency_rank(self, _key, value):
+        self.urgency_rank = URGENCY_RANK.get(value, URGENCY_RANK[Urgency.THUONG])
+        return value
 
     @property
     def status_enum(self) -> Status:

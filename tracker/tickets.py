@@ -6,7 +6,7 @@ import datetime as dt
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 
-from . import permissions, sla
+from . import permissions, routing, sla
 from .enums import Channel, MessageKind, RequestedUrgency, Role, Status, Urgency
 from .extensions import db
 from .models import Category, Event, Locality, Message, Ticket, Unit, User, utcnow
@@ -119,6 +119,7 @@ def file_ticket(user: User, *, locality: Locality, category: Category, title: st
     db.session.flush()
     record(ticket, user, "filed", at=now)
     attachments.store(uploads, ticket=ticket, user=user)
+    routing.route(ticket, now)
     return ticket
 
 
@@ -135,8 +136,8 @@ def check_version(ticket: Ticket, version: int | str | None) -> None:
 
 def triage_ticket(user: User, ticket: Ticket, *, version, category: Category | None, urgency: str,
                   lead_unit: Unit | None, assignee: User | None, now: dt.datetime | None = None,
-                  due_date=UNCHANGED) -> None:
-    """Triage sets category, urgency, lead unit and assignee; each change is an event."""
+                  due_date=UNCHANGED, coordinating_units: list[Unit] | None = None) -> None:
+    """Triage sets category, urgency, lead unit, assignee (and coordinating units); each change is an event."""
     now = now or utcnow()
     if not permissions.can_set_triage_fields(user, ticket):
         raise DomainError(_l("This obstacle can no longer be triaged."))
@@ -154,6 +155,8 @@ def triage_ticket(user: User, ticket: Ticket, *, version, category: Category | N
             raise DomainError(_l("Choose the lead unit before assigning a specialist."), "assignee")
         if not assignee.active or assignee.role_enum is not Role.SPECIALIST or assignee.unit_id != lead_unit.id:
             raise DomainError(_l("The assignee must be an active specialist of the lead unit."), "assignee")
+    if coordinating_units is not None:
+        _check_coordinating_units(coordinating_units, lead_unit)
 
     deadlines_changed = category.id != ticket.category_id or urgency.value != ticket.urgency
     routed = lead_unit is not None and lead_unit != ticket.lead_unit
@@ -167,6 +170,8 @@ def triage_ticket(user: User, ticket: Ticket, *, version, category: Category | N
     ticket.lead_unit = lead_unit
     _change(ticket, user, "assignee", ticket.assignee, assignee, now)
     ticket.assignee = assignee
+    if coordinating_units is not None:
+        _set_coordinating_units(ticket, user, coordinating_units, now)
     if due_date is not UNCHANGED and sla.set_explicit_deadline(ticket, user, due_date, now):
         deadlines_changed = False  # set_explicit_deadline recomputed them
     if deadlines_changed:
@@ -181,6 +186,21 @@ def triage_ticket(user: User, ticket: Ticket, *, version, category: Category | N
         notify.notify_routed(ticket)
     if assigned:
         notify.notify_assigned(ticket, seen_version)
+
+
+def _check_coordinating_units(units: list[Unit], lead_unit: Unit | None) -> None:
+    if any(u is None or not u.active for u in units):
+        raise DomainError(_l("This unit is not active."), "coordinating_units")
+    if lead_unit is not None and any(u.id == lead_unit.id for u in units):
+        raise DomainError(_l("The lead unit cannot also be a coordinating unit."), "coordinating_units")
+
+
+def _set_coordinating_units(ticket: Ticket, user: User, units: list[Unit], now: dt.datetime) -> None:
+    old = sorted(u.code for u in ticket.coordinating_units)
+    new = sorted({u.code for u in units})
+    if old != new:
+        record(ticket, user, "changed", "coordinating_units", ", ".join(old) or None, ", ".join(new) or None, at=now)
+        ticket.coordinating_units = sorted({u.id: u for u in units}.values(), key=lambda u: u.code)
 
 
 def _change(ticket: Ticket, user: User, field: str, old, new, now: dt.datetime) -> None:

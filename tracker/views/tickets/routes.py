@@ -19,7 +19,9 @@ bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 def index():
     filters = queries.TicketFilters.from_args(request.args)
     page = queries.ticket_list(current_user, filters, request.args.get("page", 1, type=int))
-    return render_template("tickets/index.html", page=page, filters=filters)
+    from ..queues.routes import render_queue
+
+    return render_queue("tickets/index.html", page, filters, "tickets.index")
 
 
 @bp.route("/new", methods=["GET", "POST"])

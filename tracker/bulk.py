@@ -1,0 +1,57 @@
+"""Bulk triage on a queue: every ticket goes through triage_ticket, and any refusal refuses them all."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import lazy_gettext as _l
+
+from .enums import Urgency
+from .extensions import db
+from .models import Ticket, Unit, User
+from .permissions import visible_tickets
+from .tickets import DomainError, triage_ticket
+
+BULK_MAX = 200
+
+
+def load_for_bulk(user: User, references: list[str]) -> list[Ticket]:
+    """The chosen tickets, locked, in one query; a reference the user may not see is refused by name."""
+    references = list(dict.fromkeys(r.strip() for r in references if r and r.strip()))
+    if not references:
+        raise DomainError(_l("Select at least one obstacle."), "tickets")
+    if len(references) > BULK_MAX:
+        raise DomainError(_l("Select at most %(max)d obstacles at once.", max=BULK_MAX), "tickets")
+    found = {t.reference: t for t in db.session.scalars(
+        visible_tickets(user).where(Ticket.reference.in_(references)).with_for_update())}
+    missing = next((r for r in references if r not in found), None)
+    if missing:
+        raise DomainError(_l("%(reference)s: this obstacle does not exist.", reference=missing[:30]), "tickets")
+    return [found[r] for r in references]
+
+
+def _each(tickets: list[Ticket], versions: dict[str, str], change) -> None:
+    for ticket in tickets:
+        try:
+            change(ticket, versions.get(ticket.reference))
+        except DomainError as error:
+            raise DomainError(_l("%(reference)s: %(message)s", reference=ticket.reference, message=error.message),
+                              error.field) from error
+
+
+def bulk_assign(user: User, tickets: list[Ticket], versions: dict[str, str], *, unit: Unit | None,
+                assignee: User | None, now: dt.datetime) -> None:
+    """Route every chosen ticket to a unit (and optionally one of its specialists)."""
+    if unit is None:
+        raise DomainError(_l("Choose the lead unit."), "unit")
+    _each(tickets, versions, lambda ticket, version: triage_ticket(
+        user, ticket, version=version, category=ticket.category, urgency=ticket.urgency,
+        lead_unit=unit, assignee=assignee, now=now))
+
+
+def bulk_set_urgency(user: User, tickets: list[Ticket], versions: dict[str, str], *, urgency: str,
+                     now: dt.datetime) -> None:
+    if urgency not in {u.value for u in Urgency}:
+        raise DomainError(_l("Choose an urgency from the list."), "urgency")
+    _each(tickets, versions, lambda ticket, version: triage_ticket(
+        user, ticket, version=version, category=ticket.category, urgency=urgency,
+        lead_unit=ticket.lead_unit, assignee=ticket.assignee, now=now))
