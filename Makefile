@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install translations migrate setup serve scheduler bench babel-extract clean
+.PHONY: run test install translations migrate setup serve scheduler bench bench-sla babel-extract clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,3 +55,6 @@ clean:
 # Speed targets, checked by a benchmark and never by timed assertions in tests.
 bench: install
 	$(BIN)/python scripts/bench.py
+
+bench-sla: install
+	$(BIN)/python scripts/bench_sla.py

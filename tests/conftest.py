@@ -1,6 +1,7 @@
 """Fixtures: a migrated database (SQLite, or a fresh PostgreSQL one), and factories by role and locality."""
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import uuid
@@ -111,6 +112,14 @@ def client(app):
 _counter = itertools.count(1)
 
 
+@functools.cache
+def _password_hash() -> str:
+    """One real hash of the test password, computed once: hashing per user would dominate the suite."""
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(PASSWORD)
+
+
 @pytest.fixture
 def make_locality(db):
     def make(code: str, name: str, parent: Locality | None = None) -> Locality:
@@ -162,7 +171,7 @@ def make_user(db):
         user = User(email=email or f"{role.value}{next(_counter)}@example.gov.vn", role=role.value,
                     name=fields.pop("name", f"{role.value.title()} {next(_counter)}"),
                     locality=locality, unit=unit, **fields)
-        user.set_password(PASSWORD)
+        user.password_hash = _password_hash()
         db.session.add(user)
         db.session.commit()
         return user
@@ -248,3 +257,98 @@ def csrf_login(csrf_client):
         return csrf_client
 
     return do
+
+
+# Browser journeys (moved here from tests/test_browser.py so several modules share them): real Chromium,
+# Debian's package driven by Playwright; no browser download.
+import shutil  # noqa: E402
+import threading  # noqa: E402
+
+from werkzeug.serving import make_server  # noqa: E402
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844})  # a phone
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+class _SmtpSink:
+    """A real SMTP server (aiosmtpd) on a loopback port that keeps what it accepts; stop() = outage."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.envelopes = []
+        self._controller = None
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    def start(self):
+        from aiosmtpd.controller import Controller
+
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self):
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    @property
+    def messages(self):
+        from email import message_from_bytes
+        from email.policy import default
+
+        return [message_from_bytes(e.original_content or e.content, policy=default) for e in self.envelopes]
+
+    def keys(self):
+        return [m["X-Outbox-Key"] for m in self.messages]
+
+
+@pytest.fixture
+def smtp_server(app):
+    """Points MAIL_SERVER/MAIL_PORT at a fresh local SMTP server; the app config is restored afterwards."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sink = _SmtpSink(port)
+    saved = {k: app.config[k] for k in ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USERNAME")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USERNAME=None)
+    sink.start()
+    try:
+        yield sink
+    finally:
+        sink.stop()
+        app.config.update(saved)

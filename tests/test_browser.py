@@ -1,44 +1,4 @@
 """Browser journeys in real Chromium (Debian's package, driven by Playwright; no browser download)."""
-import os
-import shutil
-import threading
-
-import pytest
-from werkzeug.serving import make_server
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844})  # a phone
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 def log_in(page, base, user):
@@ -63,3 +23,20 @@ def test_commune_officer_files_an_obstacle_and_sees_it_in_the_list(page, live_se
     page.goto(f"{live_server}/tickets")
     assert page.locator("text=Vướng mắc biên chế công chức Phường Hoàn Kiếm").count() == 1
     assert page.locator("text=Mới tiếp nhận").count() >= 1
+
+
+def test_admin_declares_a_day_off_on_the_year_calendar(page, live_server, make_user):
+    from tracker.enums import Role
+
+    admin = make_user(Role.ADMIN)
+    log_in(page, live_server, admin)
+    assert page.locator("a.nav-link[href='/admin/sla']").count() == 1
+    page.goto(f"{live_server}/admin/sla?year=2026")
+    page.fill("input[name=day]", "2026-12-31")
+    page.select_option("select[name=kind]", "off")
+    page.fill("input[name=reason]", "Quyết định nghỉ cuối năm")
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/admin/sla?year=2026")
+    assert "Đã cập nhật lịch làm việc." in page.content()
+    assert page.locator("td.day-override-off[title='Quyết định nghỉ cuối năm']").count() == 1
+    page.screenshot(path="/tmp/sla-calendar.png", full_page=True)

@@ -4,7 +4,7 @@ from sqlalchemy import select
 from tracker.enums import Role, Status
 from tracker.models import RoutingRule, Ticket
 
-from .test_browser import browser, live_server, log_in, page  # noqa: F401  (fixtures)
+from .test_browser import log_in
 
 
 def test_triage_filters_then_bulk_assigns_from_the_queue(page, live_server, triage_user, commune_officer,  # noqa: F811

@@ -200,7 +200,8 @@ def test_marking_a_duplicate_closes_it_and_its_locality_follows_the_main_one(
     assert main_page.status_code == 200 and "Vấn đề chung về biên chế" in main_page.get_data(as_text=True)
     # Following is reading: the other locality's obstacle cannot be answered back, confirmed or rated by it.
     response = client.post(f"/tickets/{main.reference}/messages", data={"body": "Chen vào"})
-    assert response.status_code == 422
+    assert response.status_code == 422 and "Bạn không được trả lời kiến nghị này" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Message.id))) == 0
 
 
 @pytest.mark.parametrize("main_ref, message", [
@@ -267,7 +268,7 @@ def test_a_closed_obstacle_cannot_be_transferred(client, login, db, answered, co
     ticket = answered()
     login(triage_user)
     response = post(client, ticket, "transfer", agency="Bộ Tài chính", note="Chuyển")
-    assert response.status_code == 422 and "không thể chuyển" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Bạn không thể thực hiện thao tác này" in response.get_data(as_text=True)
 
 
 def test_unconfirmed_answer_closes_itself_after_seven_working_days_once(db, answered):
@@ -329,3 +330,95 @@ def test_concurrent_flush_is_caught_as_a_stale_ticket(app, db, make_ticket, comm
     with pytest.raises(StaleDataError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_a_concurrent_flush_in_a_route_gives_the_same_clear_message(client, login, db, answered, commune_officer,
+                                                                    monkeypatch):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    def collide(*args, **kwargs):
+        raise StaleDataError("UPDATE statement on table 'tickets' expected to update 1 row(s); 0 were matched.")
+
+    ticket = answered()
+    login(commune_officer)
+    monkeypatch.setattr("tracker.workflow.rate", collide)
+    response = post(client, ticket, "rate", score="5")
+    assert response.status_code == 422 and "Người khác đã thay đổi kiến nghị này" in response.get_data(as_text=True)
+    monkeypatch.setattr("tracker.views.tickets.routes.post_message", collide)
+    response = client.post(f"/tickets/{ticket.reference}/messages", data={"body": "Cảm ơn"},
+                           headers={"Referer": f"/tickets/{ticket.reference}"}, follow_redirects=True)
+    assert "Người khác đã thay đổi kiến nghị này" in response.get_data(as_text=True)
+    db.session.refresh(ticket)
+    assert ticket.rating is None
+
+
+def test_answer_carries_the_reply_document_file(client, login, db, make_ticket, commune_officer, assign,
+                                                specialist):
+    import io
+
+    from tracker.models import Attachment
+
+    ticket = assign(make_ticket(commune_officer))
+    login(specialist)
+    response = client.post(f"/tickets/{ticket.reference}/answer", content_type="multipart/form-data", data={
+        "version": ticket.version, "body": "Trả lời kèm công văn", "outcome": "answered",
+        "reply_doc_number": "4168/BNV-CQDP", "reply_doc_date": "12/06/2025",
+        "attachments": [(io.BytesIO(b"%PDF-1.7\n%%EOF\n"), "Công văn 4168.pdf")]})
+    assert response.status_code == 302
+    row = db.session.scalar(select(Attachment))
+    assert row.original_name == "Công văn 4168.pdf" and row.message_id is not None
+    login(commune_officer)
+    assert "Công văn 4168.pdf" in client.get(f"/tickets/{ticket.reference}").get_data(as_text=True)
+
+
+def test_workflow_forms_need_their_csrf_token(csrf_client, csrf_login, db, answered, commune_officer):
+    from .conftest import csrf_token_from
+
+    ticket = answered()
+    csrf_login(commune_officer)
+    refused = csrf_client.post(f"/tickets/{ticket.reference}/confirm", data={"version": ticket.version})
+    assert refused.status_code == 400
+    db.session.refresh(ticket)
+    assert ticket.status == Status.ANSWERED
+    token = csrf_token_from(csrf_client.get(f"/tickets/{ticket.reference}").get_data(as_text=True))
+    accepted = csrf_client.post(f"/tickets/{ticket.reference}/confirm",
+                                data={"version": ticket.version, "csrf_token": token})
+    assert accepted.status_code == 302
+    db.session.refresh(ticket)
+    assert ticket.status == Status.CLOSED
+
+
+def test_auto_close_counts_holidays_as_days_off(db, answered):
+    """Answered on Wednesday 29/4/2026: 30/4 and 1/5 are public holidays, so 7 working days end on 12/5."""
+    ticket = answered()
+    ticket.answered_at = dt.datetime(2026, 4, 29, 3, 0, tzinfo=dt.UTC)  # 10:00 in Hà Nội
+    db.session.commit()
+    assert workflow.close_unconfirmed_answers(dt.datetime(2026, 5, 8, 4, 0, tzinfo=dt.UTC)) == 0
+    assert workflow.close_unconfirmed_answers(dt.datetime(2026, 5, 11, 4, 0, tzinfo=dt.UTC)) == 0
+    assert workflow.close_unconfirmed_answers(dt.datetime(2026, 5, 12, 4, 0, tzinfo=dt.UTC)) == 1
+
+
+def test_an_action_the_page_does_not_offer_is_refused_clearly_even_with_empty_fields(client, login, db,
+                                                                                     answered, commune_officer):
+    ticket = answered()
+    login(commune_officer)
+    response = post(client, ticket, "answer", body="", outcome="")
+    assert response.status_code == 422
+    assert "Bạn không thể thực hiện thao tác này với kiến nghị lúc này." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("action, field, status", [
+    ("ask", "body", Status.IN_PROGRESS), ("reopen", "reason", Status.ANSWERED),
+])
+def test_questions_and_reasons_are_required_and_bounded(client, login, db, make_ticket, commune_officer, assign,
+                                                        specialist, answered, action, field, status):
+    ticket = answered() if status is Status.ANSWERED else assign(make_ticket(commune_officer))
+    if status is Status.IN_PROGRESS:
+        set_status(ticket, None, Status.IN_PROGRESS, ticket.created_at)
+        db.session.commit()
+    login(commune_officer if action == "reopen" else specialist)
+    for value, message in (("", "Trường này là bắt buộc"), ("x" * 20_001, "Tối đa 20000 ký tự")):
+        response = post(client, ticket, action, **{field: value})
+        assert response.status_code == 422 and message in response.get_data(as_text=True)
+    db.session.refresh(ticket)
+    assert ticket.status == status

@@ -31,6 +31,8 @@ def create_app(config: Config | None = None) -> Flask:
     from .views.queues.routes import bp as queues_bp
     from .views.admin.routes import bp as admin_bp
     from .views.workflow.routes import bp as workflow_bp
+    from .views.mail_admin.routes import bp as mail_admin_bp
+    from .views.password.routes import bp as password_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(tickets_bp)
@@ -40,6 +42,8 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(sla_admin_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(workflow_bp)
+    app.register_blueprint(mail_admin_bp)
+    app.register_blueprint(password_bp)
 
     from .cli import register_cli
 

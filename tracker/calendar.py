@@ -122,7 +122,10 @@ def year_overrides(year: int) -> list[CalendarOverride]:
 
 
 def set_override(day: dt.date | None, is_working: bool, reason: str) -> CalendarOverride:
-    """Declare a date a day off or a working day (replacing an earlier override of that date)."""
+    """Declare a date a day off or a working day (replacing an earlier override of that date).
+
+    Open obstacles' deadlines from that date on are recomputed with the new calendar.
+    """
     from .tickets import DomainError
 
     if not isinstance(day, dt.date) or not FIRST_YEAR <= day.year <= LAST_YEAR:
@@ -137,6 +140,7 @@ def set_override(day: dt.date | None, is_working: bool, reason: str) -> Calendar
     override.reason = reason
     db.session.add(override)
     db.session.flush()
+    _deadlines_follow(day)
     return override
 
 
@@ -148,3 +152,11 @@ def remove_override(day: dt.date) -> None:
         raise DomainError(_l("There is no override on this date."), "day")
     db.session.delete(override)
     db.session.flush()
+    _deadlines_follow(day)
+
+
+def _deadlines_follow(day: dt.date) -> None:
+    """Open obstacles whose deadlines lie after the changed date move with the calendar."""
+    from .sla_tickets import recompute_open_deadlines
+
+    recompute_open_deadlines(day)

@@ -10,11 +10,14 @@ from .extensions import db
 def register_cli(app: Flask) -> None:
     from .jobs import scheduler_command
     from .sla_cli import sla_cli
+    from .mail_cli import digest_cli, outbox_cli
 
     for group in (localities_cli, users_cli, demo_cli):
         app.cli.add_command(group)
     app.cli.add_command(scheduler_command())
     app.cli.add_command(sla_cli)
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(digest_cli)
 
 
 localities_cli = AppGroup("localities", help="Provinces and communes.")

@@ -29,11 +29,17 @@ class Job:
 def job_list() -> list[Job]:
     """Every scheduled job. Modules register theirs here, declaratively."""
     from . import workflow
+    from .delivery import deliver_outbox_job
+    from .digest_mail import weekly_digest_job
     from .sla_sweep import run_sweep
 
     return [
         Job("sla_sweep", run_sweep, "interval", {"minutes": 5}),
         Job("close_unconfirmed_answers", workflow.run_auto_close, "interval", {"hours": 1}),
+        Job("outbox_delivery", deliver_outbox_job, "interval", {"minutes": 1}),
+        # Cron times are in the scheduler's time zone: the configured TIMEZONE (Asia/Ho_Chi_Minh).
+        Job("weekly_digest", weekly_digest_job, "cron", {"day_of_week": "mon", "hour": 7, "minute": 30},
+            lease=dt.timedelta(hours=1)),
     ]
 
 

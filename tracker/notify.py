@@ -37,7 +37,11 @@ def notify_locality_of_message(ticket: Ticket, message: Message) -> None:
     kind = message.kind
     subject = (_l("[%(reference)s] Your obstacle was answered", reference=ticket.reference) if kind == "answer"
                else _l("[%(reference)s] New reply to your obstacle", reference=ticket.reference))
-    for user in locality_recipients(ticket):
+    recipients = locality_recipients(ticket)
+    if kind == "answer":  # localities whose obstacles were merged into this one follow its answer
+        for duplicate in db.session.scalars(select(Ticket).where(Ticket.duplicate_of_id == ticket.id)):
+            recipients += locality_recipients(duplicate)
+    for user in recipients:
         if user.id != message.author_id:
             outbox.enqueue_email(f"{kind}:{message.id}:user:{user.id}", user, "event_reply", subject,
                                  ticket=ticket, message=message, url=ticket_url(ticket))

@@ -4,8 +4,10 @@ Delivery (SMTP, retries with backoff, claiming rows) lives beside enqueueing in 
 """
 from __future__ import annotations
 
+import logging
 import re
 
+from email_validator import EmailNotValidError, validate_email
 from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy import select
@@ -14,6 +16,7 @@ from .extensions import db
 from .models import OutboxMessage, User, utcnow
 
 _HEADER_BREAKS = re.compile(r"[\r\n]+")
+log = logging.getLogger(__name__)
 
 
 def one_line(value: str) -> str:
@@ -21,14 +24,32 @@ def one_line(value: str) -> str:
     return _HEADER_BREAKS.sub(" ", value or "").strip()
 
 
+def valid_address(address: str | None) -> str | None:
+    """The normalised address, or None when it cannot receive mail (missing, malformed, CR/LF in it)."""
+    if not address or _HEADER_BREAKS.search(address):
+        return None
+    try:
+        result = validate_email(address, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        return None
+    return result.ascii_email or result.normalized
+
+
 def enqueue(key: str, recipient: str, subject: str, body_text: str, body_html: str | None = None) -> OutboxMessage | None:
-    """Add a message unless one with this key exists already (then None): the same email never twice."""
+    """Add a message unless one with this key exists already (then None): the same email never twice.
+
+    An address that cannot receive mail is not enqueued (None) and is logged: it never breaks the caller.
+    """
+    address = valid_address(recipient)
+    if address is None:
+        log.warning("email %s not enqueued: invalid recipient address %r", key, recipient)
+        return None
     if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None:
         return None
     for pending in db.session.new:
         if isinstance(pending, OutboxMessage) and pending.key == key:
             return None
-    message = OutboxMessage(key=key, recipient=one_line(recipient), subject=one_line(subject)[:300],
+    message = OutboxMessage(key=key, recipient=address, subject=one_line(subject)[:300],
                             body_text=body_text, body_html=body_html, next_attempt_at=utcnow())
     db.session.add(message)
     return message
@@ -47,3 +68,14 @@ def enqueue_email(key: str, user: User, template: str, subject, **context) -> Ou
         html = render_template(f"email/{template}.html", **context)
         subject = str(subject)
     return enqueue(key, user.email, subject, text, html)
+
+
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
+
+
+def outbox_list(status: str | None, page: int, per_page: int):
+    """The admin's view of the outbox, newest first, optionally one status (index on status)."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if status in OUTBOX_STATUSES:
+        query = query.where(OutboxMessage.status == status)
+    return db.paginate(query, page=max(page, 1), per_page=per_page, error_out=False)

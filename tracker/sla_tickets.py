@@ -29,11 +29,12 @@ def policy_hours(urgency: str, category_id: int | None) -> tuple[int, int]:
     return policy.first_response_hours, policy.answer_hours
 
 
-def set_deadlines(ticket: Ticket, calendar: WorkingCalendar | None = None, now: dt.datetime | None = None) -> None:
+def set_deadlines(ticket: Ticket, calendar: WorkingCalendar | None = None, now: dt.datetime | None = None,
+                  hours: tuple[int, int] | None = None) -> None:
     """Compute and store the deadlines from the filing time, the policy, any explicit deadline and pauses."""
     calendar = calendar or load_calendar()
     category_id = ticket.category_id or (ticket.category.id if ticket.category else None)
-    first_response, answer = policy_hours(ticket.urgency, category_id)
+    first_response, answer = hours or policy_hours(ticket.urgency, category_id)
     paused = dt.timedelta(seconds=ticket.paused_seconds or 0)
     start = ticket.created_at
     ticket.first_response_due_at = sla.add_working_time(start, sla.working_duration(first_response) + paused,
@@ -42,6 +43,25 @@ def set_deadlines(ticket: Ticket, calendar: WorkingCalendar | None = None, now: 
         start, sla.working_duration(answer) + paused, calendar)
     ticket.at_risk_at = sla.at_risk_moment(start, ticket.answer_due_at, paused, calendar)
     _lower_state_to_fit(ticket, now or utcnow())
+
+
+def recompute_open_deadlines(day: dt.date, now: dt.datetime | None = None) -> int:
+    """The calendar changed on `day`: open obstacles with a deadline from that day on are recomputed."""
+    calendar = load_calendar()
+    now = now or utcnow()
+    since = dt.datetime.combine(day, dt.time(), tzinfo=calendar.zone)
+    open_statuses = [s.value for s in Status if s.is_open]
+    tickets = db.session.scalars(select(Ticket).where(
+        Ticket.status.in_(open_statuses),
+        (Ticket.answer_due_at >= since) | (Ticket.first_response_due_at >= since))).all()
+    policies: dict[tuple[str, int], tuple[int, int]] = {}
+    for ticket in tickets:
+        key = (ticket.urgency, ticket.category_id)
+        if key not in policies:
+            policies[key] = policy_hours(*key)
+        set_deadlines(ticket, calendar, now, policies[key])
+    db.session.flush()
+    return len(tickets)
 
 
 def _lower_state_to_fit(ticket: Ticket, now: dt.datetime) -> None:
@@ -94,7 +114,9 @@ def on_status_change(ticket: Ticket, old: Status, new: Status, now: dt.datetime)
         ticket.paused_status = ticket.paused_status or old.value
     elif old is Status.AWAITING_LOCALITY and ticket.paused_at is not None:
         _resume(ticket, now)
-    if new is Status.ANSWERED:
+    if new is Status.ANSWERED and old is Status.AWAITING_LOCALITY and ticket.sla_state in FINISHED_STATES:
+        pass  # back to an answer given before the locality was asked: its met/missed stands
+    elif new is Status.ANSWERED:
         ticket.sla_state = sla.finished_state(now, ticket.answer_due_at)
     elif not new.is_open and ticket.sla_state not in FINISHED_STATES:
         ticket.sla_state = sla.finished_state(now, ticket.answer_due_at)

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from . import attachments, notify, permissions, sla
+from .calendar import load_calendar
 from .enums import MessageKind, Outcome, Status
 from .extensions import db
 from .models import Message, Ticket, TicketLink, User, utcnow
@@ -208,8 +209,9 @@ def close_unconfirmed_answers(now: dt.datetime | None = None) -> int:
                              Ticket.answered_at <= now - dt.timedelta(days=6)).with_for_update()
     ).all()
     closed = 0
+    calendar = load_calendar() if candidates else None  # one read of the calendar for the whole sweep
     for ticket in candidates:
-        if sla.add_working_hours(ticket.answered_at, AUTO_CLOSE_WORKING_HOURS) <= now:
+        if sla.add_working_hours(ticket.answered_at, AUTO_CLOSE_WORKING_HOURS, calendar) <= now:
             record(ticket, None, "auto_closed", at=now)
             set_status(ticket, None, Status.CLOSED, now)
             ticket.updated_at = now

@@ -2,10 +2,10 @@
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField
-from wtforms.validators import ValidationError
+from wtforms import IntegerField, StringField
 
 INVALID_DATE = _l("Enter a valid date (dd/mm/yyyy).")
+WHOLE_HOURS = _l("Enter a whole number of working hours.")
 
 
 def parse_local_date(text: str) -> dt.date:
@@ -38,6 +38,12 @@ class LocalDateField(StringField):
             return self.data.isoformat()
         return getattr(self, "raw_text", "") or ""
 
-    def pre_validate(self, form):
-        if self.process_errors:
-            raise ValidationError(self.process_errors[0])
+
+class WholeHoursField(IntegerField):
+    """A whole number of working hours, with a message the user can read in Vietnamese."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(str(WHOLE_HOURS)) from None

@@ -95,7 +95,10 @@ def message(reference: str):
                          internal=bool(form.internal.data) and permissions.can_add_note(current_user, ticket))
         except DomainError as error:
             db.session.rollback()
-            put_error_on_form(form, error)
+            if error.field:
+                put_error_on_form(form, error)
+            else:  # a refusal: the reply form may not be shown at all, so say it on top of the page
+                flash(str(error.message), "danger")
         else:
             db.session.commit()
             flash(_("Your message was sent."), "success")

@@ -16,15 +16,18 @@ from .forms import AnswerForm, AskForm, DuplicateForm, LinkForm, RateForm, Reope
 
 bp = Blueprint("workflow", __name__, url_prefix="/tickets")
 
+NOT_NOW = _l("You may not do this on this obstacle now.")
 STALE = _l("Someone else changed this obstacle while you were editing it. "
            "Review the latest version below and try again.")
 
 
-def _act(reference: str, form, form_name: str, action, done):
+def _act(reference: str, form, form_name: str, action, done, allowed):
     """Run one domain action for the form; errors go back on the form (422), nothing half-saved."""
     ticket = permissions.get_visible_ticket(current_user, reference, for_update=True)
     changed = None
-    if form.validate_on_submit():
+    if not allowed(current_user, ticket):  # said first: the page will not even show this form
+        flash(str(NOT_NOW), "danger")
+    elif form.validate_on_submit():
         try:
             action(ticket, form)
             db.session.commit()
@@ -48,6 +51,14 @@ def _act(reference: str, form, form_name: str, action, done):
     return _render_ticket(ticket, status=422, changed_meanwhile=changed, **{form_name: form})
 
 
+@bp.app_errorhandler(StaleDataError)
+def stale_anywhere(_error):
+    """A concurrent flush elsewhere (version_id_col): the same clear message, nothing saved."""
+    db.session.rollback()
+    flash(str(STALE), "danger")
+    return redirect(request.referrer or url_for("tickets.index"))
+
+
 def _changed_meanwhile(ticket: Ticket) -> list[Event]:
     """The history events the user had not seen when the form was loaded."""
     seen = request.form.get("seen_event", type=int) or 0
@@ -69,7 +80,7 @@ def answer(reference):
     return _act(reference, AnswerForm(), "answer_form", lambda t, f: workflow.answer(
         current_user, t, version=f.version.data, body=f.body.data, outcome=f.outcome.data,
         reply_doc_number=f.reply_doc_number.data, reply_doc_date=getattr(f, "parsed_doc_date", None),
-        files=_files()), _l("The answer was sent to the locality."))
+        files=_files()), _l("The answer was sent to the locality."), permissions.can_answer)
 
 
 @bp.post("/<reference>/ask")
@@ -77,14 +88,14 @@ def answer(reference):
 def ask(reference):
     return _act(reference, AskForm(), "ask_form", lambda t, f: workflow.ask_locality(
         current_user, t, version=f.version.data, body=f.body.data, files=_files()),
-        _l("The question was sent to the locality."))
+        _l("The question was sent to the locality."), permissions.can_ask_locality)
 
 
 @bp.post("/<reference>/confirm")
 @login_required
 def confirm(reference):
     return _act(reference, ActionForm(), "action_form", lambda t, f: workflow.confirm_answer(
-        current_user, t, version=f.version.data), _l("Thank you: the obstacle is closed."))
+        current_user, t, version=f.version.data), _l("Thank you: the obstacle is closed."), permissions.can_confirm)
 
 
 @bp.post("/<reference>/reopen")
@@ -92,7 +103,7 @@ def confirm(reference):
 def reopen(reference):
     return _act(reference, ReopenForm(), "reopen_form", lambda t, f: workflow.reopen(
         current_user, t, version=f.version.data, reason=f.reason.data),
-        _l("The obstacle was reopened; the team will answer again."))
+        _l("The obstacle was reopened; the team will answer again."), permissions.can_reopen)
 
 
 @bp.post("/<reference>/rate")
@@ -100,7 +111,7 @@ def reopen(reference):
 def rate(reference):
     return _act(reference, RateForm(), "rate_form", lambda t, f: workflow.rate(
         current_user, t, version=f.version.data, score=f.score.data, comment=f.comment.data),
-        _l("Thank you for your rating."))
+        _l("Thank you for your rating."), permissions.can_rate)
 
 
 @bp.post("/<reference>/duplicate")
@@ -108,14 +119,14 @@ def rate(reference):
 def duplicate(reference):
     return _act(reference, DuplicateForm(), "duplicate_form", lambda t, f: workflow.mark_duplicate(
         current_user, t, version=f.version.data, main=_ticket_by_reference(f.main.data)),
-        _l("The obstacle was merged into the main one."))
+        _l("The obstacle was merged into the main one."), permissions.can_mark_duplicate)
 
 
 @bp.post("/<reference>/link")
 @login_required
 def link(reference):
     return _act(reference, LinkForm(), "link_form", lambda t, f: workflow.link(
-        current_user, t, other=_ticket_by_reference(f.other.data)), _l("The obstacles were linked."))
+        current_user, t, other=_ticket_by_reference(f.other.data)), _l("The obstacles were linked."), permissions.can_link)
 
 
 @bp.post("/<reference>/transfer")
@@ -123,7 +134,7 @@ def link(reference):
 def transfer(reference):
     return _act(reference, TransferForm(), "transfer_form", lambda t, f: workflow.transfer(
         current_user, t, version=f.version.data, agency=f.agency.data, note=f.note.data),
-        _l("The obstacle was transferred to the competent agency."))
+        _l("The obstacle was transferred to the competent agency."), permissions.can_transfer)
 
 
 @bp.get("/<reference>/attachments/<int:attachment_id>")

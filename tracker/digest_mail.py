@@ -1,0 +1,117 @@
+"""The weekly status emails: render each digest in its recipient's language and put it in the outbox.
+
+One outbox row per recipient per week, keyed `digest:<YYYY-Www>:user:<id>`: running again enqueues
+nothing new, and a recipient added later gets theirs on the next run.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from flask import current_app, render_template
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from .digest import Digest, build_digests
+from .extensions import db
+from .models import OutboxMessage, User, utcnow
+from .outbox import one_line, valid_address
+from .weeks import Week
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DigestRun:
+    week: Week
+    enqueued: int = 0
+    already: int = 0
+    invalid: list[str] = field(default_factory=list)  # users whose address cannot receive mail
+
+
+def digest_key(week: Week, user: User) -> str:
+    return f"digest:{week.label}:user:{user.id}"
+
+
+def enqueue_digests(week: Week, now: dt.datetime | None = None) -> DigestRun:
+    """Enqueue the week's email of every recipient who has none yet, and commit."""
+    now = now or utcnow()
+    run = DigestRun(week)
+    prefix = f"digest:{week.label}:user:"
+    existing = set(db.session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.startswith(prefix))))
+    for digest in build_digests(week):
+        key = digest_key(week, digest.user)
+        if key in existing:
+            run.already += 1
+            continue
+        address = valid_address(digest.user.email)
+        if address is None:
+            log.warning("weekly report %s not enqueued: invalid address %r", key, digest.user.email)
+            run.invalid.append(f"{digest.user.id} {digest.user.email!r}")
+            continue
+        subject, text, html = render_digest(digest)
+        if _insert_once(key=key, recipient=address, subject=subject, body_text=text, body_html=html,
+                        status="pending", attempts=0, next_attempt_at=now, created_at=now):
+            run.enqueued += 1
+        else:
+            run.already += 1  # another run enqueued it meanwhile
+    db.session.commit()
+    return run
+
+
+def _insert_once(**values) -> bool:
+    """INSERT ... ON CONFLICT (key) DO NOTHING: safe when two runs overlap."""
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = (insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
+                 .returning(OutboxMessage.id))
+    return db.session.execute(statement).scalar() is not None
+
+
+def render_digest(digest: Digest) -> tuple[str, str, str]:
+    """(subject, plain text, HTML) in the recipient's language; also used by the admin preview."""
+    with force_locale(digest.user.locale or "vi"):
+        context = {"digest": digest, "recipient": digest.user, "week": digest.week,
+                   "base_url": current_app.config["BASE_URL"], "local_name": local_name}
+        subject = one_line(_("Weekly report %(week)s (%(first)s – %(last)s): %(about)s",
+                             week=digest.week.label, first=digest.week.first_day.strftime("%d/%m/%Y"),
+                             last=digest.week.last_day.strftime("%d/%m/%Y"), about=_about(digest)))
+        text = render_template(f"email/digest_{digest.kind}.txt", subject=subject, **context)
+        html = render_template(f"email/digest_{digest.kind}.html", subject=subject, **context)
+    return subject[:300], text, html
+
+
+def _about(digest: Digest) -> str:
+    if digest.kind == "team":
+        return _("Rapid-response team")
+    return local_name(digest.subject_of)
+
+
+def local_name(obj) -> str:
+    """Units and categories carry an English name beside the Vietnamese one."""
+    if obj is None:
+        return _("Not routed yet")
+    if str(get_locale()) == "en" and getattr(obj, "name_en", ""):
+        return obj.name_en
+    return obj.name
+
+
+def weekly_digest_job() -> None:
+    """Monday 07:30: the week that just ended, for every recipient, then delivery."""
+    from .delivery import deliver_due
+    from .weeks import last_week
+
+    run = enqueue_digests(last_week(utcnow()))
+    log.info("weekly report %s: %d enqueued, %d already, %d invalid addresses",
+             run.week.label, run.enqueued, run.already, len(run.invalid))
+    deliver_due()
+
+
+def preview_digest(user: User, week: Week) -> tuple[str, str, str] | None:
+    """The email this user would get for this week, without enqueueing it (None: they get none)."""
+    digests = build_digests(week, users=[user])
+    return render_digest(digests[0]) if digests else None

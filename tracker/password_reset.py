@@ -1,0 +1,68 @@
+"""Forgotten passwords: a signed, time-limited, single-use link sent through the outbox.
+
+The token carries a fingerprint of the current password hash, so it stops working once used
+(the hash changes) and the database stores nothing about it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from . import outbox
+from .extensions import db
+from .models import User
+from .tickets import DomainError
+
+SALT = "password-reset"
+MAX_AGE = dt.timedelta(hours=1)
+PASSWORD_MIN, PASSWORD_MAX = 10, 200
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def _fingerprint(user: User) -> str:
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+
+
+def request_reset(email: str) -> None:
+    """Enqueue a reset link when an active account has this email; silent otherwise (no account probing)."""
+    address = (email or "").strip().lower()
+    user = db.session.scalar(select(User).where(func.lower(User.email) == address)) if address else None
+    if user is None or not user.active:
+        return
+    token_id = secrets.token_hex(8)
+    token = _serializer().dumps({"u": user.id, "f": _fingerprint(user), "t": token_id})
+    link = current_app.config["BASE_URL"] + url_for("password.reset", token=token)
+    outbox.enqueue_email(f"reset:{user.id}:{token_id}", user, "password_reset", _l("Reset your password"),
+                         link=link, hours=int(MAX_AGE.total_seconds() // 3600))
+
+
+def user_for_token(token: str) -> User | None:
+    """The user a valid, unexpired, unused link belongs to; None otherwise."""
+    try:
+        data = _serializer().loads(token, max_age=int(MAX_AGE.total_seconds()))
+        user = db.session.get(User, int(data["u"]))
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+    if user is None or not user.active or data.get("f") != _fingerprint(user):
+        return None
+    return user
+
+
+def reset_password(user: User, password: str, confirm: str) -> None:
+    if len(password or "") < PASSWORD_MIN:
+        raise DomainError(_l("The password needs at least %(min)d characters.", min=PASSWORD_MIN), "password")
+    if len(password) > PASSWORD_MAX:
+        raise DomainError(_l("This password is too long."), "password")
+    if password != confirm:
+        raise DomainError(_l("The two passwords differ."), "confirm")
+    user.set_password(password)
+    db.session.flush()

@@ -1,0 +1,43 @@
+"""Forgot password: ask for a link by email, then set a new password through it."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from ...extensions import db
+from ...forms import put_error_on_form
+from ...password_reset import request_reset, reset_password, user_for_token
+from ...tickets import DomainError
+from .forms import ForgotForm, ResetForm
+
+bp = Blueprint("password", __name__, url_prefix="/password")
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot():
+    form = ForgotForm()
+    if form.validate_on_submit():
+        request_reset(form.email.data)
+        db.session.commit()
+        # The same answer whether or not the address has an account.
+        flash(_("If this email belongs to an account, a link to reset the password is on its way."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("password/forgot.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    user = user_for_token(token)
+    if user is None:
+        flash(_("This link is invalid, expired or already used. Ask for a new one."), "danger")
+        return redirect(url_for(".forgot"))
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            reset_password(user, form.password.data, form.confirm.data)
+        except DomainError as error:
+            db.session.rollback()
+            put_error_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your password was changed. You can log in now."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("password/reset.html", form=form), 422 if form.errors else 200
