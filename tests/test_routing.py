@@ -1,4 +1,6 @@
 """Routing rules: the first matching active rule gives the lead unit and an assignee by its strategy."""
+import os
+
 import pytest
 from sqlalchemy import select
 
@@ -161,3 +163,30 @@ def test_unrouted_ticket_sends_no_routing_email(commune_officer, make_ticket, db
 
     ticket = make_ticket(commune_officer)
     assert not [k for k in db.session.scalars(select(OutboxMessage.key)) if k.startswith(f"routed:{ticket.id}:")]
+
+
+@pytest.mark.skipif(os.environ.get("TRACKER_TEST_DB") != "postgresql", reason="row locks need PostgreSQL")
+def test_round_robin_pick_locks_the_rule_row(app, db, make_rule, make_user, unit):
+    """Picks in parallel transactions (all reading the rule first) still hand out each specialist once."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tracker.routing import pick_round_robin
+
+    people = [make_user(Role.SPECIALIST, unit=unit) for _ in range(4)]
+    rule_id = make_rule(strategy="round_robin").id
+    everyone_read = threading.Barrier(4)
+
+    def pick(_):
+        with app.app_context():
+            rule = db.session.get(RoutingRule, rule_id)
+            everyone_read.wait()
+            chosen = pick_round_robin(rule)
+            time.sleep(0.05)  # widen the window a lost update would need
+            db.session.commit()
+            return chosen.id
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        picked = list(pool.map(pick, range(4)))
+    assert sorted(picked) == sorted(p.id for p in people)

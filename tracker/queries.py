@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -182,6 +182,7 @@ def triage_queue(user: User, page: int | None = 1, filters: TicketFilters | None
 
 def unit_queue(user: User, unit: Unit, filters: TicketFilters, page: int | None = 1):
     """A unit's tickets, as lead or as coordinating unit; open ones unless a status is chosen."""
+    filters = replace(filters, unit=None)  # the queue's unit, not a lead-unit filter that would drop coordination
     coordinating = select(ticket_units.c.ticket_id).where(ticket_units.c.unit_id == unit.id)
     query = filters.apply(visible_tickets(user), user).where(
         or_(Ticket.lead_unit_id == unit.id, Ticket.id.in_(coordinating)))

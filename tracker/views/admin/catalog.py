@@ -102,6 +102,4 @@ def move_rule(rule_id, direction):
 
 @bp.post("/rules/from-categories")
 def rules_from_categories():
-    count = {}
-    return _button(lambda: count.setdefault("n", admin.rules_from_category_defaults()),
-                   _("Rules were created from the categories' default units."))
+    return _button(admin.rules_from_category_defaults, _("Rules were created from the categories' default units."))

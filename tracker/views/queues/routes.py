@@ -35,8 +35,8 @@ def unit():
     filters = queries.TicketFilters.from_args(request.args)
     chosen = _queue_unit(filters.unit)
     filters.unit = chosen.code if chosen else None
-    page = queries.unit_queue(current_user, chosen, queries.TicketFilters(**{**vars(filters), "unit": None}),
-                              request.args.get("page", 1, type=int)) if chosen else None
+    page = queries.unit_queue(current_user, chosen, filters, request.args.get("page", 1, type=int)) \
+        if chosen else None
     return render_queue("queues/unit.html", page, filters, "queues.unit", unit=chosen,
                         may_pick_unit=permissions.can_triage(current_user))
 

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import SelectField, SelectMultipleField, StringField, ValidationError
-from wtforms.validators import Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from ... import queries
 from ...enums import Urgency
@@ -10,9 +10,8 @@ from ...extensions import db
 from ...forms import REQUIRED, VersionedForm
 from ...intake import DOC_NUMBER_MAX, OFFLINE_CHANNELS
 from ...models import Category, Unit
-from ..tickets.forms import TicketForm
 from ..sla_admin.fields import LocalDateField
-from wtforms.validators import DataRequired
+from ..tickets.forms import TicketForm
 
 
 class TriageForm(VersionedForm):

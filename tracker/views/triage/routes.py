@@ -6,12 +6,11 @@ from sqlalchemy import select
 from ... import permissions, queries
 from ...enums import Role
 from ...extensions import db
-from ...forms import put_error_on_form, redisplay_on_csrf_error
-from ...models import Category, Unit, User
-from ...tickets import DomainError, StaleTicket, triage_ticket
 from ...bulk import bulk_assign, bulk_set_urgency, load_for_bulk
+from ...forms import put_error_on_form, redisplay_on_csrf_error
 from ...intake import file_on_behalf
-from ...models import utcnow
+from ...models import Category, Unit, User, utcnow
+from ...tickets import DomainError, StaleTicket, triage_ticket
 from .forms import BulkForm, OnBehalfForm, TriageForm
 
 bp = Blueprint("triage", __name__, url_prefix="/triage")
@@ -51,7 +50,8 @@ def bulk():
                         unit=_by_code(Unit, form.unit.data, "unit"), assignee=_user(form.assignee.data))
     except DomainError as error:
         db.session.rollback()
-        put_error_on_form(form, error)
+        if error.field in ("unit", "assignee", "urgency"):
+            put_error_on_form(form, error)  # also beside its field; the flash names the ticket
         flash(_("Nothing was changed: %(reason)s", reason=error.message), "danger")
         return queue(bulk_form=form, status=422)
     db.session.commit()
