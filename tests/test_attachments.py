@@ -101,7 +101,7 @@ def test_bad_files_refuse_the_whole_filing(client, login, commune_officer, db, a
     login(commune_officer)
     data = filing(**{"tot.pdf": PDF, **files})
     response = client.post("/tickets/new", data=data, content_type="multipart/form-data")
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Ticket.id))) == 0 and count(db) == 0
     assert stored_files(app) == []

@@ -30,7 +30,7 @@ def test_admin_declares_a_day_off_on_the_year_calendar(page, live_server, make_u
 
     admin = make_user(Role.ADMIN)
     log_in(page, live_server, admin)
-    assert page.locator("a.nav-link[href='/admin/sla']").count() == 1
+    assert page.locator("a.dropdown-item[href='/admin/sla']").count() == 1
     page.goto(f"{live_server}/admin/sla?year=2026")
     page.fill("input[name=day]", "2026-12-31")
     page.select_option("select[name=kind]", "off")

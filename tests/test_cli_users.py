@@ -62,3 +62,21 @@ def test_demo_accounts_are_created_once_and_printed(app, db):
     assert "tinh.hanoi@demo.gov.vn" in first.output
     assert run(app, "demo", "accounts").exit_code == 0
     assert len(db.session.scalars(select(User)).all()) == 6
+
+
+def test_demo_seed_files_obstacles_with_their_deadline_states(app, db):
+    import datetime as dt
+
+    from tracker.localities import import_localities
+    from tracker.models import Ticket
+
+    import_localities()
+    db.session.commit()
+    result = run(app, "demo", "seed", "--tickets", "12")
+    assert result.exit_code == 0, result.output
+    tickets = db.session.scalars(select(Ticket)).all()
+    assert len(tickets) == 12
+    now = dt.datetime.now(dt.UTC)
+    overdue = {t.reference for t in tickets if t.answer_due_at < now}
+    assert overdue, "the demo backdates obstacles, some must be overdue"
+    assert {t.reference for t in tickets if t.sla_state == "breached"} == overdue

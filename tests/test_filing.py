@@ -58,7 +58,7 @@ def test_bad_input_is_refused_with_a_message_and_nothing_saved(client, login, co
     data = {**VALID, field: value}
     response = client.post("/tickets/new", data=data)
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in page
     assert ticket_count(db) == 0
     if field != "title":

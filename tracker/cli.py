@@ -103,7 +103,10 @@ def demo_seed_command(tickets):
     """Demo accounts plus N demo obstacles."""
     from .demo import ensure_demo_accounts, seed_tickets
 
+    from .sla_sweep import run_sweep_locked
+
     ensure_demo_accounts()
     created = seed_tickets(tickets)
     db.session.commit()
+    run_sweep_locked()  # demo obstacles are backdated: show their deadline states at once
     click.echo(f"Created {created} demo obstacles.")

@@ -15,7 +15,8 @@ class VersionedForm(FlaskForm):
 def redisplay_on_csrf_error(view):
     """Mark a view whose form is shown again as typed when its CSRF token is missing or expired.
 
-    Only for views that validate a FlaskForm before changing anything (its own CSRF check then fails).
+    Only for views that validate a FlaskForm before changing anything (its own CSRF check then fails) and
+    whose access checks are all in their own decorators: blueprint before_request hooks are not run again.
     """
     view.redisplays_form_on_csrf_error = True
     return view

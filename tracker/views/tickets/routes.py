@@ -52,7 +52,8 @@ def new():
             db.session.commit()
             flash(_("Your obstacle was filed as %(reference)s.", reference=ticket.reference), "success")
             return redirect(url_for("tickets.show", reference=ticket.reference))
-    return render_template("tickets/new.html", form=form, choose_locality=choose_locality)
+    status = 422 if request.method == "POST" else 200  # a POST that reaches here was refused
+    return render_template("tickets/new.html", form=form, choose_locality=choose_locality), status
 
 
 @bp.get("/<reference>")
