@@ -1,6 +1,7 @@
 """Fixtures: a migrated database (SQLite, or a fresh PostgreSQL one), and factories by role and locality."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import os
@@ -352,3 +353,32 @@ def smtp_server(app):
     finally:
         sink.stop()
         app.config.update(saved)
+
+
+@contextlib.contextmanager
+def counting_queries():
+    """Count the SQL statements run inside the block: `with counting_queries() as statements: ...`."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def listener(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(_db.engine, "before_cursor_execute", listener)
+    try:
+        yield statements
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", listener)
+
+
+@pytest.fixture
+def page_queries(client):
+    """How many statements one GET of `url` runs (and that it answers 200)."""
+
+    def count(url: str) -> int:
+        with counting_queries() as statements:
+            assert client.get(url).status_code == 200, url
+        return len(statements)
+
+    return count

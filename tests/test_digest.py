@@ -3,13 +3,15 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from tracker.digest import build_digests
 from tracker.enums import Role, Status
 from tracker.extensions import db as _db
 from tracker.models import OutboxMessage, Unit
 from tracker.weeks import WeekError, parse_week
+
+from .conftest import counting_queries
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 WEEK = "2026-W10"  # Monday 2 March – Sunday 8 March 2026
@@ -182,18 +184,9 @@ def test_invalid_address_is_reported_and_the_others_still_go(app, db, seeded, sm
 
 
 def _count_build_queries(week):
-    statements = []
-
-    def count(*_args):
-        statements.append(1)
-
     _db.session.expire_all()
-    engine = _db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with counting_queries() as statements:
         digests = build_digests(week)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return len(statements), len(digests)
 
 
@@ -232,15 +225,7 @@ def _count_render_queries(week):
     from tracker.digest_mail import render_digest
 
     digests = build_digests(week)
-    statements = []
-
-    def count(*_args):
-        statements.append(1)
-
-    event.listen(_db.engine, "before_cursor_execute", count)
-    try:
+    with counting_queries() as statements:
         for digest in digests:
             render_digest(digest)
-    finally:
-        event.remove(_db.engine, "before_cursor_execute", count)
     return len(statements)
