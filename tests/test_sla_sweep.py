@@ -91,18 +91,15 @@ def test_a_crossing_already_recorded_elsewhere_is_not_recorded_again(routed_tick
     assert sla_events(db, ticket) == []
 
 
-def test_two_concurrent_sweeps_record_each_crossing_once(app, routed_ticket, commune_officer, make_ticket, db,
-                                                         monkeypatch):
-    for _ in range(5):
-        make_ticket(commune_officer, now=local("2025-01-02T09:00"))
-    monkeypatch.setattr(sla_sweep, "utcnow", lambda: local("2025-03-03T10:00"))
+def run_twice_at_once(app, job):
+    """Start `job` in two threads released together; returns both results, fails on any error."""
     barrier, results, errors = threading.Barrier(2), [], []
 
     def worker():
         with app.app_context():
             try:
                 barrier.wait()
-                results.append(sla_sweep.run_sweep_locked())
+                results.append(job())
             except Exception as error:  # noqa: BLE001 - reported below
                 errors.append(error)
 
@@ -112,6 +109,15 @@ def test_two_concurrent_sweeps_record_each_crossing_once(app, routed_ticket, com
     for t in threads:
         t.join()
     assert errors == []
+    return results
+
+
+def test_two_concurrent_sweeps_record_each_crossing_once(app, routed_ticket, commune_officer, make_ticket, db,
+                                                         monkeypatch):
+    for _ in range(5):
+        make_ticket(commune_officer, now=local("2025-01-02T09:00"))
+    monkeypatch.setattr(sla_sweep, "utcnow", lambda: local("2025-03-03T10:00"))
+    results = run_twice_at_once(app, sla_sweep.run_sweep_locked)
     db.session.expire_all()
     counted = db.session.execute(select(Event.ticket_id, func.count()).where(Event.kind == "sla")
                                  .group_by(Event.ticket_id)).all()
@@ -147,22 +153,7 @@ def test_compare_and_set_alone_keeps_crossings_single_under_real_concurrency(app
     for _ in range(5):
         make_ticket(commune_officer, now=local("2025-01-02T09:00"))
     monkeypatch.setattr(sla_sweep, "utcnow", lambda: local("2025-03-03T10:00"))
-    barrier, results, errors = threading.Barrier(2), [], []
-
-    def worker():
-        with app.app_context():
-            try:
-                barrier.wait()
-                results.append(sla_sweep.run_sweep())
-            except Exception as error:  # noqa: BLE001 - reported below
-                errors.append(error)
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    results = run_twice_at_once(app, sla_sweep.run_sweep)
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Event).where(Event.kind == "sla")) == 6
     assert sum(results) == 6
