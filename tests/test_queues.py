@@ -83,6 +83,16 @@ def test_bad_dates_are_ignored_with_a_visible_note(client, login, triage_user, t
     assert "không hiểu được" in html and len(refs(html, three)) == 3
 
 
+def test_general_list_sorts_by_deadline_state_overdue_first(client, login, triage_user, three, db):
+    a, b, c = three
+    a.sla_state = "at_risk"  # b is breached, c on track
+    db.session.commit()
+    login(triage_user)
+    html = client.get("/tickets?sort=sla").get_data(as_text=True)
+    assert refs(html, three) == [b.reference, a.reference, c.reference]
+    assert "Tình trạng hạn xử lý (quá hạn trước)" in html
+
+
 @pytest.mark.parametrize("query", ["status=nope", "urgency=1", "sla_state=nope", "sort=drop", "assignee=-1",
                                    "assignee=99999999999", "page=abc", "page=-3", "unit=" + "x" * 300])
 def test_unknown_filter_values_never_fail(client, login, triage_user, three, query):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import case, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from .enums import OPEN_STATUSES, MessageKind, SlaState, Status, Urgency
@@ -41,9 +41,12 @@ SORTS = {
     "age": lambda: (Ticket.created_at.asc(), Ticket.id.asc()),
     "deadline": lambda: (Ticket.answer_due_at.asc().nulls_last(), Ticket.id.asc()),
     "urgency": lambda: (Ticket.urgency_rank.asc(), Ticket.created_at.asc(), Ticket.id.asc()),
+    # Overdue first, then due soon, then on track; the nearest deadline first within each state.
+    "sla": lambda: (case({"breached": 0, "at_risk": 1, "on_track": 2}, value=Ticket.sla_state, else_=3).asc(),
+                    Ticket.answer_due_at.asc().nulls_last(), Ticket.id.asc()),
 }
 SORT_LABELS = {"newest": _l("Newest first"), "age": _l("Oldest first"), "deadline": _l("Deadline"),
-               "urgency": _l("Most urgent first")}
+               "urgency": _l("Most urgent first"), "sla": _l("Deadline state (overdue first)")}
 FILTER_KEYS = ("status", "urgency", "category", "province", "commune", "unit", "assignee", "sla_state",
                "filed_from", "filed_to", "q", "sort")
 
