@@ -4,7 +4,6 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select, false, or_, select
-from sqlalchemy.orm import aliased
 
 from .enums import Role, Status, can_transition
 from .extensions import db
@@ -23,9 +22,12 @@ def visible_tickets(user: User) -> Select:
     if own is None:
         return query.where(false())
     # A locality also follows the main obstacles its own obstacles were merged into (and nothing else).
-    merged = aliased(Ticket)
-    main_ids = select(merged.duplicate_of_id).where(_own_locality_clause(merged, user),
-                                                    merged.duplicate_of_id.is_not(None))
+    # Those are few, so they are read first: an OR with a subquery would make PostgreSQL walk the whole
+    # table in list order instead of using the locality's index.
+    main_ids = db.session.scalars(select(Ticket.duplicate_of_id).distinct()
+                                  .where(own, Ticket.duplicate_of_id.is_not(None))).all()
+    if not main_ids:
+        return query.where(own)
     return query.where(or_(own, Ticket.id.in_(main_ids)))
 
 
