@@ -44,19 +44,6 @@ def _timezone(name: str, default: str) -> str:
     return value
 
 
-def _office_hours(name: str, default: str) -> str:
-    """Working periods of a day, e.g. 08:00-12:00,13:00-17:00; refused when garbage, empty or overlapping."""
-    from tracker.calendar import OfficeHoursError, parse_office_hours
-
-    value = os.environ.get(name)
-    value = default if value is None else value
-    try:
-        parse_office_hours(value)
-    except OfficeHoursError as error:
-        raise ConfigError(f"{name}: {error}") from None
-    return value
-
-
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'instance' / 'tracker.db'}"
     # Accept the common short forms and use psycopg 3 for PostgreSQL.
@@ -71,7 +58,8 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = _database_url()
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or None
         self.TIMEZONE = _timezone("TIMEZONE", "Asia/Ho_Chi_Minh")
-        self.OFFICE_HOURS = _office_hours("OFFICE_HOURS", "08:00-12:00,13:00-17:00")
+        # Working periods such as 08:00-12:00,13:00-17:00; None: the calendar's default. create_app checks it.
+        self.OFFICE_HOURS = os.environ.get("OFFICE_HOURS")
         self.BABEL_DEFAULT_LOCALE = "vi"
         self.BABEL_DEFAULT_TIMEZONE = self.TIMEZONE
         self.LANGUAGES = ("vi", "en")
@@ -80,6 +68,7 @@ class Config:
         self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
         self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
         self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+        self.MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 20)  # seconds to wait for the SMTP server
         self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@localhost")
         self.BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
         self.ATTACHMENTS_DIR = os.environ.get("ATTACHMENTS_DIR") or str(BASE_DIR / "instance" / "attachments")
@@ -95,8 +84,7 @@ class Config:
         self.BOOTSTRAP_SERVE_LOCAL = True
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.PAGE_SIZE = _int("PAGE_SIZE", 25)
-        for port_var in ("PORT",):
-            _int(port_var, 5000)
+        _int("PORT", 5000)
 
 
 class TestConfig(Config):

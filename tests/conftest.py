@@ -17,7 +17,7 @@ from tracker import create_app
 from tracker.enums import LocalityLevel, Role
 from tracker.extensions import db as _db
 from tracker.models import Locality, Unit, User
-from tracker.reference import seed_reference_data
+from tracker.reference_data import seed_reference_data
 
 PASSWORD = "correct horse 42"
 

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from tracker.digest import build_digests
+from tracker.mail.digest import build_digests
 from tracker.enums import Role, Status
 from tracker.extensions import db as _db
 from tracker.models import OutboxMessage, Unit
@@ -222,7 +222,7 @@ def test_building_all_reports_takes_the_same_queries_for_5_and_40_tickets(db, ma
 
 
 def _count_render_queries(week):
-    from tracker.digest_mail import render_digest
+    from tracker.mail.digest_mail import render_digest
 
     digests = build_digests(week)
     with counting_queries() as statements:

@@ -2,7 +2,8 @@
 import pytest
 from sqlalchemy import select
 
-from tracker import notify, workflow
+from tracker import workflow
+from tracker.mail import notify
 from tracker.enums import Role
 from tracker.models import OutboxMessage, Unit
 from tracker.tickets import post_message, triage_ticket

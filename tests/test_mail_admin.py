@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from tests.conftest import PASSWORD
 from tracker.enums import Role
 from tracker.models import OutboxMessage
-from tracker.outbox import enqueue
+from tracker.mail.outbox import enqueue
 
 
 def _token(page: str) -> str:

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from tracker.extensions import db as _db
 from tracker.models import Category, SlaPolicy, Unit
-from tracker.reference import CATEGORIES, SLA_DEFAULTS, UNITS
+from tracker.reference_data import CATEGORIES, SLA_DEFAULTS, UNITS
 
 
 def test_migrations_have_a_single_head(app):

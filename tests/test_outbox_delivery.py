@@ -4,10 +4,10 @@ import threading
 
 from sqlalchemy import select
 
-from tracker import delivery
+from tracker.mail import delivery
 from tracker.extensions import db as _db
 from tracker.models import OutboxMessage, utcnow
-from tracker.outbox import enqueue
+from tracker.mail.outbox import enqueue
 
 
 def _enqueue(db, n, prefix="test"):

@@ -5,13 +5,25 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from config import Config, ConfigError
+from config import ConfigError
+from config import TestConfig as AppConfig
+from tracker import create_app
 from tracker.enums import Role
 from tracker.models import CalendarOverride, Category, SlaPolicy
+from tracker.worktime import sla
+from tracker.worktime.calendar import load_calendar
 
 from .conftest import csrf_token_from
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local(text):
+    return dt.datetime.fromisoformat(text).replace(tzinfo=VN)
+
+
+def shown(moment):
+    return moment.astimezone(VN).strftime("%Y-%m-%dT%H:%M")
 
 
 @pytest.fixture
@@ -188,12 +200,18 @@ def test_sla_due_refuses_bad_input(app, args, message):
 def test_bad_office_hours_stop_the_start(monkeypatch, value):
     monkeypatch.setenv("OFFICE_HOURS", value)
     with pytest.raises(ConfigError, match="OFFICE_HOURS"):
-        Config()
+        create_app(AppConfig("sqlite://"))
 
 
-def test_office_hours_are_configurable(monkeypatch):
+def test_the_calendar_works_the_configured_office_hours(monkeypatch, database_url):
     monkeypatch.setenv("OFFICE_HOURS", "07:30-11:30,13:30-17:30")
-    assert Config().OFFICE_HOURS == "07:30-11:30,13:30-17:30"
+    other = create_app(AppConfig(database_url))
+    with other.app_context():
+        calendar = load_calendar()
+        assert calendar.periods == ((450, 690), (810, 1050))
+        # Friday 11:00 + 1 working hour: 30 minutes before the lunch break, 30 after it.
+        due = sla.add_working_time(local("2025-03-07T11:00"), dt.timedelta(hours=1), calendar)
+        assert shown(due) == "2025-03-07T14:00"
 
 
 # --- display -----------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker import sla
-from tracker.calendar import WorkingCalendar
+from tracker.worktime import sla
+from tracker.worktime.calendar import WorkingCalendar
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CALENDAR = WorkingCalendar(zone=VN)

@@ -6,10 +6,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select, update
 
-from tracker import sla_sweep
+from tracker.worktime import sweep as sla_sweep
 from tracker.enums import Role, Status
 from tracker.models import Event, OutboxMessage, Ticket
-from tracker.tickets import set_status, triage_ticket
+from tracker.lifecycle import set_status
+from tracker.tickets import triage_ticket
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 

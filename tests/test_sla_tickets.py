@@ -4,10 +4,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from tracker import sla
+from tracker.worktime import sla
+from tracker.worktime.calendar import WorkingCalendar, load_calendar, parse_office_hours
 from tracker.enums import Status
 from tracker.models import CalendarOverride, Event, SlaPolicy, Category
-from tracker.tickets import set_status, triage_ticket
+from tracker.lifecycle import set_status
+from tracker.tickets import triage_ticket
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -73,7 +75,7 @@ def test_triage_explicit_deadline_wins_and_is_recorded(commune_officer, triage_u
 def test_explicit_deadline_in_the_past_is_refused(commune_officer, triage_user, make_ticket):
     import pytest
 
-    from tracker.tickets import DomainError
+    from tracker.errors import DomainError
 
     ticket = make_ticket(commune_officer, now=local("2025-01-02T09:00"))
     with pytest.raises(DomainError) as error:
@@ -102,7 +104,7 @@ def test_resume_moves_deadlines_by_the_working_time_waited(commune_officer, tria
     set_status(ticket, triage_user, Status.AWAITING_LOCALITY, local("2025-01-24T16:00"))
     set_status(ticket, triage_user, Status.NEW, local("2025-02-03T10:00"))  # 3 working hours over Tết
     assert ticket.paused_at is None and ticket.paused_seconds == 3 * 3600
-    cal = sla.load_calendar()
+    cal = load_calendar()
     assert ticket.answer_due_at == sla.add_working_time(answer_due, dt.timedelta(hours=3), cal)
     assert ticket.at_risk_at == sla.add_working_time(at_risk, dt.timedelta(hours=3), cal)
     assert shown(ticket.answer_due_at) == "2025-01-16T12:00"
@@ -144,9 +146,13 @@ def test_reopening_brings_back_an_open_state(commune_officer, triage_user, make_
     assert ticket.sla_state == "breached"
 
 
-def test_add_working_hours_keeps_its_public_signature(app):
-    result = sla.add_working_hours(local("2025-04-25T16:00"), 2)
-    assert result.tzinfo is not None and shown(result) == "2025-04-26T09:00"
+def test_working_days_are_whole_days_of_the_calendars_office_hours(app):
+    full_days = WorkingCalendar(zone=VN)
+    mornings = WorkingCalendar(zone=VN, periods=parse_office_hours("08:00-12:00"))
+    start = local("2025-03-03T10:00")  # a Monday
+    assert shown(sla.add_working_days(start, 2, full_days)) == "2025-03-05T10:00"
+    assert shown(sla.add_working_days(start, 2, mornings)) == "2025-03-05T10:00"
+    assert shown(sla.add_working_time(start, dt.timedelta(hours=16), mornings)) == "2025-03-07T10:00"
 
 
 def _triage_form(ticket, unit, **overrides):

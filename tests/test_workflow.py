@@ -7,7 +7,9 @@ from sqlalchemy import func, select
 from tracker import workflow
 from tracker.enums import TRANSITIONS, Role, Status
 from tracker.models import Event, Message, Ticket, TicketLink, Unit
-from tracker.tickets import DomainError, set_status, triage_ticket
+from tracker.errors import DomainError
+from tracker.lifecycle import set_status
+from tracker.tickets import triage_ticket
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ def people(make_user, commune_officer, province_coordinator, specialist, triage_
 
 
 def ticket_in(status, db, make_ticket, people, unit):
-    from tracker.tickets import set_status
+    from tracker.lifecycle import set_status
 
     ticket = make_ticket(people["commune"])
     triage_ticket(people["triage"], ticket, version=ticket.version, category=ticket.category, urgency="khan",
@@ -127,7 +127,7 @@ def test_locality_sees_the_main_ticket_its_own_was_merged_into_and_nothing_else(
 
 def test_domain_functions_refuse_on_their_own_not_only_the_routes(db, make_ticket, people, unit):
     """The API and the CLI call the same functions: the rule lives there, not only in the page."""
-    from tracker.tickets import DomainError
+    from tracker.errors import DomainError
 
     answered = ticket_in(Status.ANSWERED, db, make_ticket, people, unit)
     working = ticket_in(Status.IN_PROGRESS, db, make_ticket, people, unit)

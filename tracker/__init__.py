@@ -1,18 +1,34 @@
 """The application factory. It never starts the scheduler: that is its own process (jobs.py)."""
 from flask import Flask
+from sqlalchemy import event
 
 from config import Config, ConfigError
+
+from . import i18n, web
+from .cli import register_cli
+from .extensions import bootstrap, csrf, db, login_manager, migrate
+from .views.admin.catalog import bp as catalog_bp
+from .views.admin.routes import bp as admin_bp
+from .views.api.routes import bp as api_bp
+from .views.auth.routes import bp as auth_bp
+from .views.mail_admin.routes import bp as mail_admin_bp
+from .views.password.routes import bp as password_bp
+from .views.queues.routes import bp as queues_bp
+from .views.sla_admin.routes import bp as sla_admin_bp
+from .views.tickets.routes import bp as tickets_bp
+from .views.triage.routes import bp as triage_bp
+from .views.workflow.routes import bp as workflow_bp
+from .worktime.calendar import OfficeHoursError, parse_office_hours
+
+BLUEPRINTS = (auth_bp, tickets_bp, triage_bp, queues_bp, admin_bp, catalog_bp, sla_admin_bp, api_bp, workflow_bp,
+              mail_admin_bp, password_bp)
 
 
 def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
     config = config or Config()
     app.config.from_object(config)
-    if not app.config.get("SECRET_KEY"):
-        raise ConfigError("SECRET_KEY is not set: put it in the environment or in .env (make run creates one)")
-
-    from . import i18n, web
-    from .extensions import bootstrap, csrf, db, login_manager, migrate
+    _check(app)
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
@@ -22,41 +38,25 @@ def create_app(config: Config | None = None) -> Flask:
     login_manager.init_app(app)
     web.init_app(app)
     _enable_sqlite_pragmas(app)
-
-    from .views.api.routes import bp as api_bp
-    from .views.auth.routes import bp as auth_bp
-    from .views.sla_admin.routes import bp as sla_admin_bp
-    from .views.tickets.routes import bp as tickets_bp
-    from .views.triage.routes import bp as triage_bp
-    from .views.queues.routes import bp as queues_bp
-    from .views.admin.routes import bp as admin_bp
-    from .views.workflow.routes import bp as workflow_bp
-    from .views.mail_admin.routes import bp as mail_admin_bp
-    from .views.password.routes import bp as password_bp
-
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(tickets_bp)
-    app.register_blueprint(triage_bp)
-    app.register_blueprint(queues_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(sla_admin_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(workflow_bp)
-    app.register_blueprint(mail_admin_bp)
-    app.register_blueprint(password_bp)
-
-    from .cli import register_cli
-
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     register_cli(app)
     return app
 
 
+def _check(app: Flask) -> None:
+    """Values config.py cannot judge without the domain: a clear message at start-up, not a 500 later."""
+    if not app.config.get("SECRET_KEY"):
+        raise ConfigError("SECRET_KEY is not set: put it in the environment or in .env (make run creates one)")
+    if app.config.get("OFFICE_HOURS") is not None:
+        try:
+            parse_office_hours(app.config["OFFICE_HOURS"])
+        except OfficeHoursError as error:
+            raise ConfigError(f"OFFICE_HOURS: {error}") from None
+
+
 def _enable_sqlite_pragmas(app: Flask) -> None:
     """WAL and foreign keys on SQLite, set on every new connection."""
-    from sqlalchemy import event
-
-    from .extensions import db
-
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     with app.app_context():

@@ -1,17 +1,21 @@
 """Users and API tokens."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from .enums import Role
 from .extensions import db
 from .models import ApiToken, Locality, Unit, User, utcnow
-from .tickets import DomainError
+from .errors import DomainError
+
+TOKEN_USE_PRECISION = dt.timedelta(minutes=5)
 
 # A real hash to compare against when the email is unknown, so timing does not reveal accounts.
 _DUMMY = User()
@@ -35,8 +39,26 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def create_user(email: str, role: str, *, name: str = "", password: str | None = None,
-                locality: Locality | None = None, unit: Unit | None = None) -> User:
+def generate_password() -> str:
+    """A password for an account whose admin chose none: shown once, stored only as a hash."""
+    return secrets.token_urlsafe(12)
+
+
+def find_users(*, role: str | None = None, text: str = "", active: bool | None = None) -> Select:
+    """The admin's user list: by role, email or name text, and active or not; ordered by email."""
+    query = select(User).options(joinedload(User.locality), joinedload(User.unit)).order_by(User.email)
+    if role:
+        query = query.where(User.role == role)
+    if text:
+        pattern = f"%{text.lower()}%"
+        query = query.where(or_(func.lower(User.email).like(pattern), func.lower(User.name).like(pattern)))
+    if active is not None:
+        query = query.where(User.active.is_(active))
+    return query
+
+
+def create_user(email: str, role: str, *, name: str = "", password: str,
+                locality: Locality | None = None, unit: Unit | None = None, is_unit_head: bool = False) -> User:
     """Create an account; locality roles need a locality of their level, specialists a unit."""
     email = normalise_email(email)
     try:
@@ -50,7 +72,8 @@ def create_user(email: str, role: str, *, name: str = "", password: str | None =
         raise DomainError(_l("The name is too long."), "name")
     user = User(email=email, role=role.value, name=name.strip(),
                 locality=locality if role.is_locality else None, unit=None if role.is_locality else unit)
-    user.set_password(password or secrets.token_urlsafe(12))
+    user.is_unit_head = is_unit_head and user.unit is not None
+    user.set_password(password)
     db.session.add(user)
     db.session.flush()
     return user
@@ -68,15 +91,25 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def user_for_token(token: str) -> User | None:
-    """The active user behind an API token, recording its use."""
+def active_token(token: str) -> ApiToken | None:
+    """The stored token behind a bearer token, when its user is active."""
     if not token or len(token) > 200:
         return None
-    stored = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    stored = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token))
+                               .options(joinedload(ApiToken.user)))
     if stored is None or not stored.user.active:
         return None
-    stored.last_used_at = utcnow()
-    return stored.user
+    return stored
+
+
+def record_token_use(stored: ApiToken, now: dt.datetime | None = None) -> bool:
+    """Note when a token was last used, at most once every few minutes: a read must not cost a write."""
+    now = now or utcnow()
+    if stored.last_used_at is not None and now - stored.last_used_at < TOKEN_USE_PRECISION:
+        return False
+    stored.last_used_at = now
+    db.session.flush()
+    return True
 
 
 PASSWORD_MIN = 8
@@ -130,9 +163,13 @@ def set_user_active(admin: User, user: User, active: bool) -> None:
     db.session.flush()
 
 
-def reset_password(user: User, password: str | None = None) -> str:
-    """Set the admin's password, or a generated one; the caller shows it once."""
-    password = check_password_rules(password) if password else secrets.token_urlsafe(12)
-    user.set_password(password)
+def reset_password(user: User, password: str) -> None:
+    """An admin sets a user's password (one they typed, or a generated one they are shown once)."""
+    user.set_password(check_password_rules(password))
     db.session.flush()
-    return password
+
+
+def set_locale(user: User, locale: str) -> None:
+    """The user's language, for pages and for the emails they receive."""
+    user.locale = locale
+    db.session.flush()

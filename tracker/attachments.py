@@ -18,6 +18,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 
+from .errors import DomainError
 from .extensions import db
 from .models import Attachment, Message, Ticket, User
 
@@ -34,8 +35,6 @@ NAME_MAX = 255
 
 
 def _error(message, field="attachments"):
-    from .tickets import DomainError
-
     return DomainError(message, field)
 
 

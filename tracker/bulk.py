@@ -9,7 +9,8 @@ from .enums import Urgency
 from .extensions import db
 from .models import Ticket, Unit, User
 from .permissions import visible_tickets
-from .tickets import DomainError, triage_ticket
+from .errors import DomainError
+from .tickets import triage_ticket
 
 BULK_MAX = 200
 

@@ -4,32 +4,33 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from .accounts import create_user, issue_token
+from .demo import DEMO_PASSWORD, ensure_demo_accounts, seed_tickets
+from .enums import Role
+from .errors import DomainError
 from .extensions import db
-
-
-def register_cli(app: Flask) -> None:
-    from .jobs import scheduler_command
-    from .sla_cli import sla_cli
-    from .mail_cli import digest_cli, outbox_cli
-
-    for group in (localities_cli, users_cli, demo_cli):
-        app.cli.add_command(group)
-    app.cli.add_command(scheduler_command())
-    app.cli.add_command(sla_cli)
-    app.cli.add_command(outbox_cli)
-    app.cli.add_command(digest_cli)
-
+from .jobs import scheduler_command
+from .localities import import_localities, total_count
+from .lookups import by_code
+from .mail.cli import digest_cli, outbox_cli
+from .models import Locality, Unit, User
+from .worktime.cli import sla_cli
+from .worktime.sweep import run_sweep_locked
 
 localities_cli = AppGroup("localities", help="Provinces and communes.")
 users_cli = AppGroup("users", help="Accounts and API tokens.")
 demo_cli = AppGroup("demo", help="Demo accounts and data.")
 
 
+def register_cli(app: Flask) -> None:
+    for group in (localities_cli, users_cli, demo_cli, sla_cli, outbox_cli, digest_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(scheduler_command)
+
+
 @localities_cli.command("import")
 def import_localities_command():
     """Import the 34 provinces and 3,321 communes (idempotent)."""
-    from .localities import import_localities, total_count
-
     with click.progressbar(length=total_count(), label="Importing localities") as bar:
         created, updated = import_localities(bar.update)
     db.session.commit()
@@ -38,27 +39,19 @@ def import_localities_command():
 
 @users_cli.command("create")
 @click.argument("email")
-@click.option("--role", required=True, type=click.Choice(["commune", "province", "triage", "specialist",
-                                                           "lead", "admin"]))
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
 @click.option("--locality", "locality_code", help="GSO code of the commune or province (zero-padded).")
 @click.option("--unit", "unit_code", help="Code of the handling unit.")
 @click.option("--name", default="")
 @click.option("--password", help="Prompted for when omitted.")
 def create_user_command(email, role, locality_code, unit_code, name, password):
     """Create a user."""
-    from .accounts import create_user
-    from .models import Locality, Unit
-    from .tickets import DomainError
-
-    locality = unit = None
-    if locality_code:
-        locality = db.session.scalar(select(Locality).where(Locality.code == locality_code))
-        if locality is None:
-            raise click.ClickException(f"No locality with code {locality_code!r} (import localities first?).")
-    if unit_code:
-        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
-        if unit is None:
-            raise click.ClickException(f"No unit with code {unit_code!r}.")
+    locality = by_code(Locality, locality_code)
+    if locality_code and locality is None:
+        raise click.ClickException(f"No locality with code {locality_code!r} (import localities first?).")
+    unit = by_code(Unit, unit_code)
+    if unit_code and unit is None:
+        raise click.ClickException(f"No unit with code {unit_code!r}.")
     if not password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
@@ -73,9 +66,6 @@ def create_user_command(email, role, locality_code, unit_code, name, password):
 @click.argument("email")
 def token_command(email):
     """Print a new API token for a user."""
-    from .accounts import issue_token
-    from .models import User
-
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         raise click.ClickException(f"No user {email!r}.")
@@ -87,11 +77,9 @@ def token_command(email):
 @demo_cli.command("accounts")
 def demo_accounts_command():
     """Create one demo account per role when none exist, and print the logins."""
-    from .demo import DEMO_PASSWORD, ensure_demo_accounts
-
     users = ensure_demo_accounts()
     db.session.commit()
-    click.echo("Demo accounts (password for all: %s):" % DEMO_PASSWORD)
+    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for user in users:
         where = user.locality.name if user.locality else (user.unit.name if user.unit else "")
         click.echo(f"  {user.role:<11} {user.email:<32} {where}")
@@ -101,10 +89,6 @@ def demo_accounts_command():
 @click.option("--tickets", default=50, show_default=True, type=click.IntRange(0, 1_000_000))
 def demo_seed_command(tickets):
     """Demo accounts plus N demo obstacles."""
-    from .demo import ensure_demo_accounts, seed_tickets
-
-    from .sla_sweep import run_sweep_locked
-
     ensure_demo_accounts()
     created = seed_tickets(tickets)
     db.session.commit()

@@ -9,7 +9,9 @@ from sqlalchemy import select
 from .accounts import create_user
 from .enums import Role
 from .extensions import db
+from .lookups import by_code
 from .models import Category, Locality, Unit, User
+from .tickets import file_ticket
 
 DEMO_PASSWORD = "demo12345"
 
@@ -39,18 +41,14 @@ def ensure_demo_accounts() -> list[User]:
     for email, role, locality_code, unit_code, name in DEMO_ACCOUNTS:
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
-            locality = db.session.scalar(select(Locality).where(Locality.code == locality_code)) \
-                if locality_code else None
-            unit = db.session.scalar(select(Unit).where(Unit.code == unit_code)) if unit_code else None
-            user = create_user(email, role, name=name, password=DEMO_PASSWORD, locality=locality, unit=unit)
+            user = create_user(email, role, name=name, password=DEMO_PASSWORD,
+                               locality=by_code(Locality, locality_code), unit=by_code(Unit, unit_code))
         users.append(user)
     return users
 
 
 def seed_tickets(count: int, seed: int = 2026) -> int:
     """Demo obstacles filed by communes of Hà Nội over the last weeks."""
-    from .tickets import file_ticket
-
     rng = random.Random(seed)
     filer = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[1][0]))
     province = filer.locality

@@ -24,6 +24,11 @@ class Role(StrEnum):
     def is_team(self) -> bool:
         return not self.is_locality
 
+    @property
+    def may_triage(self) -> bool:
+        """Triage coordinators, the team lead and admins work the triage queue (permissions.can_triage)."""
+        return self in (Role.TRIAGE, Role.LEAD, Role.ADMIN)
+
 
 ROLE_LABELS = {
     Role.COMMUNE: _l("Commune officer"),
@@ -141,6 +146,15 @@ class SlaState(StrEnum):
     def label(self):
         return SLA_LABELS[self]
 
+    @property
+    def is_finished(self) -> bool:
+        return self in (SlaState.MET, SlaState.MISSED)
+
+    @property
+    def rank(self) -> int:
+        """How far along an open ticket is: on track < at risk < breached (finished states rank last)."""
+        return SLA_RANK[self]
+
 
 SLA_LABELS = {
     SlaState.ON_TRACK: _l("On track"),
@@ -149,6 +163,9 @@ SLA_LABELS = {
     SlaState.MET: _l("On time"),
     SlaState.MISSED: _l("Finished late"),
 }
+
+OPEN_SLA_STATES = (SlaState.ON_TRACK, SlaState.AT_RISK, SlaState.BREACHED)
+SLA_RANK = {SlaState.ON_TRACK: 0, SlaState.AT_RISK: 1, SlaState.BREACHED: 2, SlaState.MET: 3, SlaState.MISSED: 3}
 
 
 class Outcome(StrEnum):
@@ -186,6 +203,23 @@ class Channel(StrEnum):
 class LocalityLevel(StrEnum):
     PROVINCE = "province"
     COMMUNE = "commune"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+    @property
+    def label(self):
+        return {
+            OutboxStatus.PENDING: _l("Waiting"),
+            OutboxStatus.SENDING: _l("Sending"),
+            OutboxStatus.SENT: _l("Sent"),
+            OutboxStatus.FAILED: _l("Failed"),
+        }[self]
+
 
 # How history events name the fields they change.
 FIELD_LABELS = {

@@ -5,10 +5,13 @@ import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 
-from . import permissions, sla
+from . import permissions
 from .enums import Channel
+from .errors import DomainError
+from .history import record
+from .localtime import local_date
 from .models import Category, Locality, Ticket, User, utcnow
-from .tickets import DomainError, file_ticket, record
+from .tickets import file_ticket
 
 DOC_NUMBER_MAX = 100
 OFFLINE_CHANNELS = tuple(c for c in Channel if c is not Channel.WEB)
@@ -34,7 +37,7 @@ def file_on_behalf(user: User, *, locality: Locality | None, category: Category 
         raise DomainError(_l("An official dispatch needs its document number."), "incoming_doc_number")
     if channel == Channel.DISPATCH.value and incoming_doc_date is None:
         raise DomainError(_l("An official dispatch needs its document date."), "incoming_doc_date")
-    if incoming_doc_date is not None and incoming_doc_date > now.astimezone(sla.local_zone()).date():
+    if incoming_doc_date is not None and incoming_doc_date > local_date(now):
         raise DomainError(_l("The document date cannot be in the future."), "incoming_doc_date")
     ticket = file_ticket(user, locality=locality, category=category, title=title, description=description,
                          legal_basis=legal_basis, requested_urgency=requested_urgency, channel=channel,

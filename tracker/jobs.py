@@ -10,9 +10,14 @@ import logging
 from dataclasses import dataclass, field
 from typing import Callable
 
+import click
+from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask, current_app
 
-from . import locks
+from . import locks, workflow
+from .mail.delivery import deliver_outbox_job
+from .mail.digest_mail import weekly_digest_job
+from .worktime.sweep import run_sweep
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +32,7 @@ class Job:
 
 
 def job_list() -> list[Job]:
-    """Every scheduled job. Modules register theirs here, declaratively."""
-    from . import workflow
-    from .delivery import deliver_outbox_job
-    from .digest_mail import weekly_digest_job
-    from .sla_sweep import run_sweep
-
+    """Every scheduled job, declaratively."""
     return [
         Job("sla_sweep", run_sweep, "interval", {"minutes": 5}),
         Job("close_unconfirmed_answers", workflow.run_auto_close, "interval", {"hours": 1}),
@@ -57,8 +57,6 @@ def run_locked(app: Flask, job: Job) -> None:
 
 
 def run_scheduler(app: Flask) -> None:
-    from apscheduler.schedulers.blocking import BlockingScheduler
-
     scheduler = BlockingScheduler(timezone=app.config["TIMEZONE"])
     for job in job_list():
         scheduler.add_job(run_locked, job.trigger, args=[app, job], id=job.name, max_instances=1,
@@ -67,16 +65,11 @@ def run_scheduler(app: Flask) -> None:
     scheduler.start()
 
 
+@click.command("scheduler")
 def scheduler_command():
-    import click
-
-    @click.command("scheduler")
-    def command():
-        """Run the scheduled jobs (a separate process; one is enough, more are safe)."""
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        if not current_app.config["SCHEDULER_ENABLED"]:
-            click.echo("SCHEDULER_ENABLED is off: not starting the scheduler.")
-            return
-        run_scheduler(current_app._get_current_object())
-
-    return command
+    """Run the scheduled jobs (a separate process; one is enough, more are safe)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not current_app.config["SCHEDULER_ENABLED"]:
+        click.echo("SCHEDULER_ENABLED is off: not starting the scheduler.")
+        return
+    run_scheduler(current_app._get_current_object())

@@ -1,7 +1,7 @@
 """Who may see and do what. Every ticket query starts from visible_tickets(user)."""
 from functools import wraps
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import Select, false, or_, select
 
@@ -9,14 +9,11 @@ from .enums import Role, Status, can_transition
 from .extensions import db
 from .models import Ticket, User
 
-TEAM_ROLES = frozenset({Role.TRIAGE, Role.SPECIALIST, Role.LEAD, Role.ADMIN})
-
 
 def visible_tickets(user: User) -> Select:
     """The one visibility scope: a select of the tickets this user may see."""
     query = select(Ticket)
-    role = user.role_enum
-    if role in TEAM_ROLES:
+    if is_team(user):
         return query
     own = _own_locality_clause(Ticket, user)
     if own is None:
@@ -59,17 +56,16 @@ def get_visible_ticket(user: User, reference: str, *, for_update: bool = False) 
     return ticket
 
 
-def role_required(*roles: Role):
-    """Allow only these roles; others get 404 so the route's existence is not disclosed."""
+def allowed_only(predicate):
+    """Log in first, then only users the predicate admits (can_triage, is_team, is_admin...); others get
+    404, so the route's existence is not disclosed."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                from flask import current_app
-
                 return current_app.login_manager.unauthorized()
-            if current_user.role_enum not in roles:
+            if not predicate(current_user):
                 abort(404)
             return view(*args, **kwargs)
 
@@ -79,15 +75,20 @@ def role_required(*roles: Role):
 
 
 def is_team(user: User) -> bool:
-    return user.role_enum in TEAM_ROLES
+    return user.role_enum.is_team
+
+
+def is_admin(user: User) -> bool:
+    return user.role_enum is Role.ADMIN
 
 
 def can_file(user: User) -> bool:
-    return user.role_enum in (Role.COMMUNE, Role.PROVINCE) and user.locality_id is not None
+    return user.role_enum.is_locality and user.locality_id is not None
 
 
 def can_triage(user: User) -> bool:
-    return user.role_enum in (Role.TRIAGE, Role.LEAD, Role.ADMIN)
+    """Who works the triage queue: the one predicate routes, templates and the API ask."""
+    return user.role_enum.may_triage
 
 
 def can_see_internal(user: User) -> bool:

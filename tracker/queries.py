@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from .enums import OPEN_STATUSES, MessageKind, SlaState, Status, Urgency
 from .extensions import db
 from .models import Attachment, Category, Event, Locality, Message, Ticket, Unit, User, ticket_units
+from .localtime import local_midnight
 from .permissions import can_see_internal, visible_tickets
 from .text import fold
 
@@ -42,7 +43,8 @@ SORTS = {
     "deadline": lambda: (Ticket.answer_due_at.asc().nulls_last(), Ticket.id.asc()),
     "urgency": lambda: (Ticket.urgency_rank.asc(), Ticket.created_at.asc(), Ticket.id.asc()),
     # Overdue first, then due soon, then on track; the nearest deadline first within each state.
-    "sla": lambda: (case({"breached": 0, "at_risk": 1, "on_track": 2}, value=Ticket.sla_state, else_=3).asc(),
+    "sla": lambda: (case({SlaState.BREACHED: 0, SlaState.AT_RISK: 1, SlaState.ON_TRACK: 2},
+                         value=Ticket.sla_state, else_=3).asc(),
                     Ticket.answer_due_at.asc().nulls_last(), Ticket.id.asc()),
 }
 SORT_LABELS = {"newest": _l("Newest first"), "age": _l("Oldest first"), "deadline": _l("Deadline"),
@@ -128,9 +130,9 @@ class TicketFilters:
         if self.sla_state:
             yield Ticket.sla_state == self.sla_state
         if self.filed_from:
-            yield Ticket.created_at >= _local_midnight(self.filed_from)
+            yield Ticket.created_at >= local_midnight(self.filed_from)
         if self.filed_to:
-            yield Ticket.created_at < _local_midnight(self.filed_to + dt.timedelta(days=1))
+            yield Ticket.created_at < local_midnight(self.filed_to + dt.timedelta(days=1))
 
     def order(self, default: str = "newest"):
         return SORTS[self.sort or default]()
@@ -151,12 +153,6 @@ class TicketFilters:
 def _id_of(model, code: str):
     """The id for a code, as a subquery: an unknown code matches nothing, and costs no extra round trip."""
     return select(model.id).where(model.code == code).scalar_subquery()
-
-
-def _local_midnight(day: dt.date) -> dt.datetime:
-    from .sla import local_zone
-
-    return dt.datetime.combine(day, dt.time(), tzinfo=local_zone()).astimezone(dt.UTC)
 
 
 def _escape_like(value: str) -> str:
@@ -228,21 +224,3 @@ def ticket_attachments(ticket: Ticket, message_id=_ANY) -> list[Attachment]:
         query = query.where(Attachment.message_id.is_(None) if message_id is None
                             else Attachment.message_id == message_id)
     return list(db.session.scalars(query))
-
-
-def specialists_by_unit() -> dict[int, list[User]]:
-    from .enums import Role
-
-    users = db.session.scalars(select(User).where(User.role == Role.SPECIALIST.value, User.active.is_(True))
-                               .order_by(User.name)).all()
-    grouped: dict[int, list[User]] = {}
-    for user in users:
-        if user.unit_id:
-            grouped.setdefault(user.unit_id, []).append(user)
-    return grouped
-
-
-def locality_by_code(code: str | None) -> Locality | None:
-    if not code:
-        return None
-    return db.session.scalar(select(Locality).where(Locality.code == code.strip()))

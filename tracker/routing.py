@@ -7,9 +7,13 @@ from enum import StrEnum
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from .enums import OPEN_STATUSES, Role, Status
+from .enums import OPEN_STATUSES, Status
 from .extensions import db
+from .history import record
+from .lifecycle import set_status
+from .mail import notify
 from .models import RoutingRule, Ticket, User
+from .people import unit_specialists
 from .text import fold
 
 
@@ -39,13 +43,6 @@ def first_matching_rule(ticket: Ticket) -> RoutingRule | None:
     rules = db.session.scalars(select(RoutingRule).where(RoutingRule.active.is_(True))
                                .order_by(RoutingRule.position, RoutingRule.id)).all()
     return next((rule for rule in rules if matches(rule, ticket)), None)
-
-
-def unit_specialists(unit_id: int) -> list[User]:
-    """The unit's active specialists, in a stable order (deactivated users are never auto-assigned)."""
-    return list(db.session.scalars(
-        select(User).where(User.unit_id == unit_id, User.role == Role.SPECIALIST.value, User.active.is_(True))
-        .order_by(User.id)))
 
 
 def pick_round_robin(rule: RoutingRule) -> User | None:
@@ -82,8 +79,6 @@ PICKERS = {Strategy.ROUND_ROBIN.value: pick_round_robin, Strategy.LEAST_OPEN.val
 
 def route(ticket: Ticket, now: dt.datetime) -> RoutingRule | None:
     """Apply the first matching active rule; no match (or an inactive unit) leaves it in the triage queue."""
-    from .tickets import record, set_status
-
     rule = first_matching_rule(ticket)
     if rule is None or not rule.unit.active:
         return None
@@ -98,8 +93,6 @@ def route(ticket: Ticket, now: dt.datetime) -> RoutingRule | None:
         record(ticket, None, "changed", "assignee", None, str(assignee), at=now)
     set_status(ticket, None, Status.ASSIGNED, now)
     db.session.flush()
-    from . import notify
-
     notify.notify_routed(ticket)
     if assignee is not None:
         notify.notify_assigned(ticket, ticket.version)

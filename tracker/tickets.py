@@ -6,36 +6,20 @@ import datetime as dt
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 
-from . import permissions, routing, sla
+from . import attachments, permissions, routing
 from .enums import Channel, MessageKind, RequestedUrgency, Role, Status, Urgency
+from .errors import DomainError
 from .extensions import db
-from .models import Category, Event, Locality, Message, Ticket, Unit, User, utcnow
+from .history import record
+from .lifecycle import check_version, resume_after_locality, set_status
+from .localtime import local_zone
+from .mail import notify
+from .models import Category, Locality, Message, Ticket, Unit, User, utcnow
+from .worktime import deadlines
 
 TITLE_MAX = 300
 UNCHANGED = object()
 TEXT_MAX = 20_000
-
-
-class DomainError(Exception):
-    """A rule refused the action; the message is for the user (lazily translated)."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
-
-
-class StaleTicket(DomainError):
-    """The ticket changed since the form was loaded."""
-
-
-def record(ticket: Ticket, actor: User | None, kind: str, field: str | None = None,
-           old=None, new=None, *, internal: bool = False, at: dt.datetime | None = None) -> Event:
-    event = Event(ticket_id=ticket.id, actor=actor, kind=kind,
-                  field=field, old_value=None if old is None else str(old),
-                  new_value=None if new is None else str(new), internal=internal, created_at=at or utcnow())
-    db.session.add(event)
-    return event
 
 
 def next_reference(year: int) -> tuple[int, str]:
@@ -68,10 +52,10 @@ def may_file_for(user: User, locality: Locality) -> bool:
         return locality.id == user.locality_id
     if user.role_enum is Role.PROVINCE:
         return locality.id == user.locality_id or locality.parent_id == user.locality_id
-    return user.role_enum in (Role.TRIAGE, Role.LEAD, Role.ADMIN)
+    return permissions.can_triage(user)
 
 
-def _clean(value: str | None, field: str, label, max_length: int, required: bool = True) -> str:
+def clean_text(value: str | None, field: str, label, max_length: int, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
         raise DomainError(_l("%(field)s is required.", field=label), field)
@@ -87,8 +71,6 @@ def file_ticket(user: User, *, locality: Locality, category: Category, title: st
                 incoming_doc_date: dt.date | None = None, now: dt.datetime | None = None,
                 files=()) -> Ticket:
     """File an obstacle for a locality: reference, deadlines, attachments and the first history event."""
-    from . import attachments
-
     now = now or utcnow()
     if locality is None or not may_file_for(user, locality):
         raise DomainError(_l("You may not file for this locality."), "locality")
@@ -98,12 +80,12 @@ def file_ticket(user: User, *, locality: Locality, category: Category, title: st
         requested = RequestedUrgency(requested_urgency)
     except ValueError:
         raise DomainError(_l("Choose an urgency from the list."), "urgency") from None
-    title = _clean(title, "title", _l("Title"), TITLE_MAX)
-    description = _clean(description, "description", _l("Description"), TEXT_MAX)
-    legal_basis = _clean(legal_basis, "legal_basis", _l("Legal basis"), TEXT_MAX, required=False)
+    title = clean_text(title, "title", _l("Title"), TITLE_MAX)
+    description = clean_text(description, "description", _l("Description"), TEXT_MAX)
+    legal_basis = clean_text(legal_basis, "legal_basis", _l("Legal basis"), TEXT_MAX, required=False)
     uploads = attachments.check_files(files)
 
-    year = now.astimezone(sla.local_zone()).year
+    year = now.astimezone(local_zone()).year
     seq, reference = next_reference(year)
     ticket = Ticket(
         reference=reference, year=year, seq=seq, locality=locality, locality_id=locality.id,
@@ -114,24 +96,13 @@ def file_ticket(user: User, *, locality: Locality, category: Category, title: st
         created_at=now, updated_at=now,
     )
     with db.session.no_autoflush:
-        sla.set_deadlines(ticket)
+        deadlines.set_deadlines(ticket, now=now)
     db.session.add(ticket)
     db.session.flush()
     record(ticket, user, "filed", at=now)
     attachments.store(uploads, ticket=ticket, user=user)
     routing.route(ticket, now)
     return ticket
-
-
-def check_version(ticket: Ticket, version: int | str | None) -> None:
-    """Optimistic locking: refuse a change made from a stale form."""
-    try:
-        seen = int(version)
-    except (TypeError, ValueError):
-        seen = None
-    if seen != ticket.version:
-        raise StaleTicket(_l("Someone else changed this obstacle while you were editing it. "
-                             "Review the latest version below and try again."), "version")
 
 
 def triage_ticket(user: User, ticket: Ticket, *, version, category: Category | None, urgency: str,
@@ -172,16 +143,14 @@ def triage_ticket(user: User, ticket: Ticket, *, version, category: Category | N
     ticket.assignee = assignee
     if coordinating_units is not None:
         _set_coordinating_units(ticket, user, coordinating_units, now)
-    if due_date is not UNCHANGED and sla.set_explicit_deadline(ticket, user, due_date, now):
+    if due_date is not UNCHANGED and deadlines.set_explicit_deadline(ticket, user, due_date, now):
         deadlines_changed = False  # set_explicit_deadline recomputed them
     if deadlines_changed:
-        sla.set_deadlines(ticket, now=now)
+        deadlines.set_deadlines(ticket, now=now)
     if ticket.status_enum is Status.NEW and lead_unit is not None:
         set_status(ticket, user, Status.ASSIGNED, now)
     ticket.updated_at = now
     db.session.flush()
-    from . import notify
-
     if routed:
         notify.notify_routed(ticket)
     if assigned:
@@ -214,24 +183,6 @@ def _display(value):
     return getattr(value, "code", None) or str(value)
 
 
-def set_status(ticket: Ticket, user: User | None, target: Status, now: dt.datetime) -> None:
-    from .enums import can_transition
-
-    current = ticket.status_enum
-    if not can_transition(current, target):
-        raise DomainError(_l("An obstacle that is %(current)s cannot become %(target)s.",
-                             current=current.label, target=target.label), "status")
-    record(ticket, user, "status", "status", current.value, target.value, at=now)
-    ticket.status = target.value
-    sla.on_status_change(ticket, current, target, now)
-    if target is Status.ASSIGNED and ticket.first_responded_at is None:
-        ticket.first_responded_at = now
-    if target is Status.ANSWERED:
-        ticket.answered_at = now
-    if not target.is_open:
-        ticket.closed_at = now
-
-
 def start_work(user: User, ticket: Ticket, *, version, now: dt.datetime | None = None) -> None:
     now = now or utcnow()
     if not permissions.can_work_on(user, ticket):
@@ -248,8 +199,6 @@ def post_message(user: User, ticket: Ticket, *, body: str, internal: bool = Fals
 
     A locality's reply to an obstacle awaiting it returns the obstacle to the status it paused.
     """
-    from . import attachments, notify
-
     now = now or utcnow()
     if version is not None:
         check_version(ticket, version)
@@ -257,7 +206,7 @@ def post_message(user: User, ticket: Ticket, *, body: str, internal: bool = Fals
         raise DomainError(_l("Only the team can write internal notes."))
     if not internal and not permissions.can_reply(user, ticket):
         raise DomainError(_l("You may not reply to this obstacle."))
-    body = _clean(body, "body", _l("Message"), TEXT_MAX)
+    body = clean_text(body, "body", _l("Message"), TEXT_MAX)
     uploads = attachments.check_files(files)
     kind = MessageKind.NOTE if internal else MessageKind.REPLY
     message = add_message(user, ticket, kind, body, now)
@@ -279,10 +228,3 @@ def add_message(user: User, ticket: Ticket, kind: MessageKind, body: str, now: d
     db.session.flush()
     record(ticket, user, kind.value, internal=kind is MessageKind.NOTE, at=now)
     return message
-
-
-def resume_after_locality(ticket: Ticket, user: User | None, now: dt.datetime) -> None:
-    """Back to where the obstacle was before the locality was asked."""
-    target = Status(ticket.paused_status or Status.NEW)
-    set_status(ticket, user, target, now)
-    ticket.paused_status = None

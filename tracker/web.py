@@ -1,11 +1,29 @@
 """Request-wide wiring: the user loader, error pages, template helpers, security headers."""
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from . import enums, permissions
 from .extensions import db, login_manager
+from .models import User, utcnow
+from .worktime import sla
+from .worktime.calendar import load_calendar
+
+
+def sla_label(state: str | None):
+    """An SLA state's label; a value that names no state is shown as it is."""
+    return enums.SlaState(state).label if state in set(enums.SlaState) else state
+
+
+def sla_left(due):
+    """("left"/"overdue", amount, unit) of working time until `due`, with the calendar read once a request."""
+    if due is None:
+        return None
+    if "working_calendar" not in g:
+        g.working_calendar = load_calendar()
+    return sla.describe_left(utcnow(), due, g.working_calendar)
 
 
 def init_app(app) -> None:
@@ -16,13 +34,14 @@ def init_app(app) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from .models import User
-
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
     @app.context_processor
     def template_helpers():
         return {"enums": enums, "perm": permissions}
+
+    app.add_template_global(sla_label)
+    app.add_template_global(sla_left)
 
     @app.after_request
     def security_headers(response):
@@ -70,11 +89,8 @@ def init_app(app) -> None:
 
     @app.get("/")
     def index():
-        from flask_login import current_user
-
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login"))
         if permissions.can_triage(current_user):
             return redirect(url_for("triage.queue"))
         return redirect(url_for("tickets.index"))
-

@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
+
+from .localtime import local_date, local_midnight
 
 _WEEK = re.compile(r"(\d{4})-W(\d{2})")
 
@@ -40,12 +40,12 @@ class Week:
     @property
     def start(self) -> dt.datetime:
         """Monday 00:00 local time, as an aware UTC datetime."""
-        return _local_midnight(self.first_day)
+        return local_midnight(self.first_day)
 
     @property
     def end(self) -> dt.datetime:
         """The next Monday 00:00 local time (exclusive)."""
-        return _local_midnight(self.first_day + dt.timedelta(days=7))
+        return local_midnight(self.first_day + dt.timedelta(days=7))
 
     @property
     def previous(self) -> Week:
@@ -81,12 +81,4 @@ def parse_week(text: str | None) -> Week:
 
 def last_week(now: dt.datetime) -> Week:
     """The ISO week that ended most recently, in local time."""
-    return week_of(now.astimezone(_zone()).date() - dt.timedelta(days=7))
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=_zone()).astimezone(dt.UTC)
+    return week_of(local_date(now) - dt.timedelta(days=7))

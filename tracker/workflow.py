@@ -1,7 +1,7 @@
 """The obstacle's life after triage: ask the locality, answer, confirm or reopen, rate, merge, link, transfer.
 
 Each action checks who may take it (permissions.can_*), the form's version (optimistic locking) and its
-values before changing anything; status changes go through tickets.set_status and the TRANSITIONS table.
+values before changing anything; status changes go through lifecycle.set_status and the TRANSITIONS table.
 """
 from __future__ import annotations
 
@@ -10,16 +10,20 @@ import datetime as dt
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from . import attachments, notify, permissions, sla
-from .calendar import load_calendar
+from . import attachments, permissions
 from .enums import MessageKind, Outcome, Status
+from .errors import DomainError
 from .extensions import db
+from .history import record
+from .lifecycle import check_version, set_status
+from .localtime import local_date
+from .mail import notify
 from .models import Message, Ticket, TicketLink, User, utcnow
-from .tickets import (
-    TEXT_MAX, DomainError, _clean, add_message, check_version, post_message, record, set_status,
-)
+from .tickets import TEXT_MAX, add_message, clean_text, post_message
+from .worktime import sla
+from .worktime.calendar import load_calendar
 
-AUTO_CLOSE_WORKING_HOURS = 7 * 8
+AUTO_CLOSE_WORKING_DAYS = 7
 DOC_NUMBER_MAX = 100
 AGENCY_MAX = 200
 COMMENT_MAX = 2000
@@ -36,14 +40,10 @@ def ask_locality(user: User, ticket: Ticket, *, version, body: str, files=(),
     now = now or utcnow()
     _refuse_unless(permissions.can_ask_locality(user, ticket), _l("You may not ask the locality now."))
     check_version(ticket, version)
-    body = _clean(body, "body", _l("Question to the locality"), TEXT_MAX)
+    body = clean_text(body, "body", _l("Question to the locality"), TEXT_MAX)
     uploads = attachments.check_files(files)
-    paused = ticket.status_enum
     message = add_message(user, ticket, MessageKind.REPLY, body, now)
     set_status(ticket, user, Status.AWAITING_LOCALITY, now)
-    ticket.paused_status = paused.value
-    if ticket.first_responded_at is None:
-        ticket.first_responded_at = now
     ticket.updated_at = now
     db.session.flush()
     attachments.store(uploads, ticket=ticket, user=user, message=message)
@@ -63,14 +63,14 @@ def answer(user: User, ticket: Ticket, *, version, body: str, outcome: str, repl
     now = now or utcnow()
     _refuse_unless(permissions.can_answer(user, ticket), _l("You may not answer this obstacle now."))
     check_version(ticket, version)
-    body = _clean(body, "body", _l("Answer"), TEXT_MAX)
+    body = clean_text(body, "body", _l("Answer"), TEXT_MAX)
     try:
         outcome = Outcome(outcome)
     except ValueError:
         raise DomainError(_l("Choose an outcome from the list."), "outcome") from None
-    doc_number = _clean(reply_doc_number, "reply_doc_number", _l("Reply document number"), DOC_NUMBER_MAX,
+    doc_number = clean_text(reply_doc_number, "reply_doc_number", _l("Reply document number"), DOC_NUMBER_MAX,
                         required=False)
-    if reply_doc_date is not None and reply_doc_date > now.astimezone(sla.local_zone()).date():
+    if reply_doc_date is not None and reply_doc_date > local_date(now):
         raise DomainError(_l("The document date cannot be in the future."), "reply_doc_date")
     uploads = attachments.check_files(files)
     if ticket.status_enum is Status.ASSIGNED:
@@ -103,7 +103,7 @@ def reopen(user: User, ticket: Ticket, *, version, reason: str, now: dt.datetime
     now = now or utcnow()
     _refuse_unless(permissions.can_reopen(user, ticket), _l("Only the locality can reopen an answer."))
     check_version(ticket, version)
-    reason = _clean(reason, "reason", _l("Reason"), TEXT_MAX)
+    reason = clean_text(reason, "reason", _l("Reason"), TEXT_MAX)
     message = add_message(user, ticket, MessageKind.REPLY, reason, now)
     record(ticket, user, "reopened", new=reason[:200], at=now)
     set_status(ticket, user, Status.IN_PROGRESS, now)
@@ -123,7 +123,7 @@ def rate(user: User, ticket: Ticket, *, version, score, comment: str = "",
         score = 0
     if not 1 <= score <= 5:
         raise DomainError(_l("Choose a rating from 1 to 5."), "score")
-    comment = _clean(comment, "comment", _l("Comment"), COMMENT_MAX, required=False)
+    comment = clean_text(comment, "comment", _l("Comment"), COMMENT_MAX, required=False)
     record(ticket, user, "rated", "rating", ticket.rating, score, at=now)
     ticket.rating = score
     ticket.rating_comment = comment or None
@@ -188,8 +188,8 @@ def transfer(user: User, ticket: Ticket, *, version, agency: str, note: str,
     now = now or utcnow()
     _refuse_unless(permissions.can_transfer(user, ticket), _l("This obstacle cannot be transferred now."))
     check_version(ticket, version)
-    agency = _clean(agency, "agency", _l("Competent agency"), AGENCY_MAX)
-    note = _clean(note, "note", _l("Note to the locality"), TEXT_MAX)
+    agency = clean_text(agency, "agency", _l("Competent agency"), AGENCY_MAX)
+    note = clean_text(note, "note", _l("Note to the locality"), TEXT_MAX)
     message = add_message(user, ticket, MessageKind.REPLY, note, now)
     record(ticket, user, "transferred", "transferred_to", None, agency, at=now)
     ticket.transferred_to = agency
@@ -211,7 +211,7 @@ def close_unconfirmed_answers(now: dt.datetime | None = None) -> int:
     closed = 0
     calendar = load_calendar() if candidates else None  # one read of the calendar for the whole sweep
     for ticket in candidates:
-        if sla.add_working_hours(ticket.answered_at, AUTO_CLOSE_WORKING_HOURS, calendar) <= now:
+        if sla.add_working_days(ticket.answered_at, AUTO_CLOSE_WORKING_DAYS, calendar) <= now:
             record(ticket, None, "auto_closed", at=now)
             set_status(ticket, None, Status.CLOSED, now)
             ticket.updated_at = now

@@ -7,10 +7,9 @@ Create Date: 2026-11-25 20:59:48.858840
 """
 from alembic import op
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from tracker.models import UTCDateTime
-from tracker.reference import seed_reference_data
+from tracker.reference_data import CATEGORIES, SLA_DEFAULTS, UNITS
 
 
 # revision identifiers, used by Alembic.
@@ -295,10 +294,28 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_attachments_message_id'), ['message_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_attachments_ticket_id'), ['ticket_id'], unique=False)
 
-    # Units, categories and the default SLA policies of GLOSSARY.md.
-    session = Session(bind=op.get_bind())
-    seed_reference_data(session)
-    session.flush()
+    _seed_reference_data()
+
+
+def _seed_reference_data():
+    """Units, categories and the default SLA policies of GLOSSARY.md, written with this revision's own
+    table shapes (never today's models, which later revisions change)."""
+    units = sa.table("units", sa.column("id", sa.Integer), sa.column("code", sa.String),
+                     sa.column("name", sa.String), sa.column("name_en", sa.String),
+                     sa.column("is_external", sa.Boolean), sa.column("active", sa.Boolean))
+    categories = sa.table("categories", sa.column("code", sa.String), sa.column("name", sa.String),
+                          sa.column("name_en", sa.String), sa.column("default_unit_id", sa.Integer),
+                          sa.column("position", sa.Integer), sa.column("active", sa.Boolean))
+    policies = sa.table("sla_policies", sa.column("urgency", sa.String),
+                        sa.column("first_response_hours", sa.Integer), sa.column("answer_hours", sa.Integer))
+    op.bulk_insert(units, [{"code": code, "name": name, "name_en": name_en, "is_external": external, "active": True}
+                           for code, name, name_en, external in UNITS])
+    unit_ids = dict(op.get_bind().execute(sa.select(units.c.code, units.c.id)).all())
+    op.bulk_insert(categories, [{"code": code, "name": name, "name_en": name_en, "position": position,
+                                 "default_unit_id": unit_ids.get(unit_code), "active": True}
+                                for position, (code, name, name_en, unit_code) in enumerate(CATEGORIES)])
+    op.bulk_insert(policies, [{"urgency": str(urgency), "first_response_hours": first, "answer_hours": answer}
+                              for urgency, (first, answer) in SLA_DEFAULTS.items()])
 
 
 def downgrade():

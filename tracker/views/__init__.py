@@ -1,0 +1,1 @@
+"""The blueprints, and the page renderers and form helpers they share."""

@@ -1,16 +1,22 @@
-"""Admin pages for the reference data: units, categories and routing rules."""
-from flask import abort, flash, redirect, render_template, url_for
+"""Admin pages for the catalog: units, categories and routing rules. Admins only; others get 404."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ... import admin
+from ... import catalog
 from ...extensions import db
-from ...models import Category, RoutingRule, Unit
+from ...lookups import chosen
+from ...models import Category, Locality, RoutingRule, Unit
 from ...routing import Strategy
-from ...tickets import DomainError
+from ..actions import perform
 from .forms import ButtonForm, CategoryForm, RuleForm, UnitForm
-from .routes import bp, form_data, locality, lookup, save
+from .shared import admins_only, form_data, save
+
+bp = Blueprint("catalog", __name__, url_prefix="/admin")
+bp.before_request(admins_only)
+NO_LOCALITY = _l("No province or commune has this code.")
 
 
 @bp.get("/units")
@@ -24,10 +30,10 @@ def units():
 def edit_unit(unit_id):
     unit = db.get_or_404(Unit, unit_id) if unit_id else None
     form = UnitForm(data=form_data(unit, ("code", "name", "name_en", "email", "is_external", "active")))
-    return save(form, lambda: admin.save_unit(
+    return save(form, lambda: catalog.save_unit(
         unit, code=form.code.data, name=form.name.data, name_en=form.name_en.data or "",
         email=form.email.data or "", is_external=form.is_external.data, active=form.active.data),
-        _("The unit was saved."), url_for("admin.units"), unit.name if unit else _("New unit"))
+        _("The unit was saved."), url_for("catalog.units"), unit.name if unit else _("New unit"))
 
 
 @bp.get("/categories")
@@ -43,10 +49,10 @@ def edit_category(category_id):
     category = db.get_or_404(Category, category_id) if category_id else None
     form = CategoryForm(data=form_data(category, ("code", "name", "name_en", "default_unit", "position", "active")))
     form.fill_choices()
-    return save(form, lambda: admin.save_category(
+    return save(form, lambda: catalog.save_category(
         category, code=form.code.data, name=form.name.data, name_en=form.name_en.data or "",
-        default_unit=lookup(Unit, form.default_unit.data, "default_unit"), position=form.position.data or 0,
-        active=form.active.data), _("The category was saved."), url_for("admin.categories"),
+        default_unit=chosen(Unit, form.default_unit.data, "default_unit"), position=form.position.data or 0,
+        active=form.active.data), _("The category was saved."), url_for("catalog.categories"),
         category.name if category else _("New category"))
 
 
@@ -65,41 +71,35 @@ def edit_rule(rule_id):
     form = RuleForm(data=form_data(rule, ("position", "category", "province", "keyword", "unit", "strategy",
                                           "active")))
     form.fill_choices()
-    return save(form, lambda: admin.save_rule(
-        rule, position=form.position.data, category=lookup(Category, form.category.data, "category"),
-        province=locality(form.province.data, "province"), keyword=form.keyword.data,
-        unit=lookup(Unit, form.unit.data, "unit"), strategy=form.strategy.data, active=form.active.data),
-        _("The routing rule was saved."), url_for("admin.rules"),
+    return save(form, lambda: catalog.save_rule(
+        rule, position=form.position.data, category=chosen(Category, form.category.data, "category"),
+        province=chosen(Locality, form.province.data, "province", NO_LOCALITY), keyword=form.keyword.data,
+        unit=chosen(Unit, form.unit.data, "unit"), strategy=form.strategy.data, active=form.active.data),
+        _("The routing rule was saved."), url_for("catalog.rules"),
         _("Routing rule #%(id)d", id=rule.id) if rule else _("New routing rule"))
 
 
 def _button(action, success: str):
-    """A POST button on the rules page: CSRF, one domain call, commit, flash, back to the list."""
+    """A POST button on the rules page: CSRF, one domain action, flash, back to the list."""
     if not ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        action()
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-    else:
-        db.session.commit()
+    if perform(action).ok:
         flash(success, "success")
-    return redirect(url_for("admin.rules"))
+    return redirect(url_for("catalog.rules"))
 
 
 @bp.post("/rules/<int:rule_id>/delete")
 def delete_rule(rule_id):
     rule = db.get_or_404(RoutingRule, rule_id)
-    return _button(lambda: admin.delete_rule(rule), _("The routing rule was deleted."))
+    return _button(lambda: catalog.delete_rule(rule), _("The routing rule was deleted."))
 
 
 @bp.post("/rules/<int:rule_id>/move/<direction>")
 def move_rule(rule_id, direction):
     rule = db.get_or_404(RoutingRule, rule_id)
-    return _button(lambda: admin.move_rule(rule, direction), _("The routing rules were reordered."))
+    return _button(lambda: catalog.move_rule(rule, direction), _("The routing rules were reordered."))
 
 
 @bp.post("/rules/from-categories")
 def rules_from_categories():
-    return _button(admin.rules_from_category_defaults, _("Rules were created from the categories' default units."))
+    return _button(catalog.rules_from_category_defaults, _("Rules were created from the categories' default units."))

@@ -5,10 +5,10 @@ from wtforms import BooleanField, IntegerField, PasswordField, SelectField, Stri
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ...accounts import PASSWORD_MAX, PASSWORD_MIN
-from ...admin import EMAIL_MAX, KEYWORD_MAX, NAME_MAX
+from ...catalog import EMAIL_MAX, KEYWORD_MAX, NAME_MAX
 from ...enums import Role
 from ...extensions import db
-from ...forms import REQUIRED
+from ..forms import REQUIRED
 from ...models import Category, Unit
 from ...routing import Strategy
 

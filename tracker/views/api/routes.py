@@ -2,14 +2,16 @@
 from flask import Blueprint, abort, g, jsonify, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from ... import permissions, queries
-from ...accounts import user_for_token
-from ...extensions import csrf, db
-from ...models import Category
-from ...tickets import DomainError, file_ticket
+from ...accounts import active_token, record_token_use
+from ...extensions import csrf
+from ...enums import Role
+from ...lookups import by_code
+from ...models import Category, Locality
+from ...tickets import file_ticket
+from ..actions import attempt
 from .serialise import ticket_detail, ticket_summary
 from .spec import document, operation, path_param, query_param
 
@@ -23,11 +25,11 @@ def authenticate():
         return None
     header = request.headers.get("Authorization", "")
     scheme, _sep, token = header.partition(" ")
-    user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
-    if user is None:
+    stored = active_token(token.strip()) if scheme.lower() == "bearer" else None
+    if stored is None:
         return jsonify(error=_("A valid bearer token is required.")), 401, {"WWW-Authenticate": "Bearer"}
-    g.api_user = user
-    db.session.commit()  # records the token's last use
+    g.api_user = stored.user
+    attempt(lambda: record_token_use(stored))  # writes at most once every few minutes per token
     return None
 
 
@@ -77,20 +79,15 @@ def create_ticket():
     wrong_type = [name for name, value in fields.items() if not isinstance(value, str)]
     if wrong_type:
         return _unprocessable({name: _("Must be text.") for name in wrong_type})
-    locality_code = fields["locality"] if user.role == "province" else user.locality.code
-    category = db.session.scalar(select(Category).where(Category.code == fields["category"]))
-    try:
+    locality_code = fields["locality"] if user.role_enum is Role.PROVINCE else user.locality.code
+    result = attempt(lambda: file_ticket(
+        user, locality=by_code(Locality, locality_code), category=by_code(Category, fields["category"]),
+        title=fields["title"], description=fields["description"], legal_basis=fields["legal_basis"],
+        requested_urgency=fields["urgency"] or "normal"))
+    if not result.ok:
         with force_locale(user.locale or "vi"):
-            ticket = file_ticket(user, locality=queries.locality_by_code(locality_code), category=category,
-                                 title=fields["title"],
-                                 description=fields["description"], legal_basis=fields["legal_basis"],
-                                 requested_urgency=fields["urgency"] or "normal")
-    except DomainError as error:
-        db.session.rollback()
-        with force_locale(user.locale or "vi"):
-            return _unprocessable({error.field or "body": str(error.message)})
-    db.session.commit()
-    return jsonify(ticket_detail(ticket, [])), 201
+            return _unprocessable({result.error.field or "body": str(result.error.message)})
+    return jsonify(ticket_detail(result.value, [])), 201
 
 
 def _unprocessable(errors: dict):

@@ -4,9 +4,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ...accounts import authenticate
-from ...extensions import db
-from ...forms import redisplay_on_csrf_error
+from ...accounts import authenticate, set_locale
+from ..actions import perform
+from ..forms import redisplay_on_csrf_error
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -42,8 +42,7 @@ def set_language(code: str):
         abort(404)
     session["lang"] = code
     if current_user.is_authenticated:
-        current_user.locale = code
-        db.session.commit()
+        perform(lambda: set_locale(current_user, code))
     return redirect(_safe_next(request.form.get("next")) or url_for("index"))
 
 

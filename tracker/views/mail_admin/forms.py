@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from ...forms import REQUIRED
+from ..forms import REQUIRED
 
 
 class RetryForm(FlaskForm):

@@ -2,10 +2,8 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from ...extensions import db
-from ...forms import put_error_on_form
 from ...password_reset import request_reset, reset_password, user_for_token
-from ...tickets import DomainError
+from ..actions import perform
 from .forms import ForgotForm, ResetForm
 
 bp = Blueprint("password", __name__, url_prefix="/password")
@@ -14,9 +12,7 @@ bp = Blueprint("password", __name__, url_prefix="/password")
 @bp.route("/forgot", methods=["GET", "POST"])
 def forgot():
     form = ForgotForm()
-    if form.validate_on_submit():
-        request_reset(form.email.data)
-        db.session.commit()
+    if form.validate_on_submit() and perform(lambda: request_reset(form.email.data)).ok:
         # The same answer whether or not the address has an account.
         flash(_("If this email belongs to an account, a link to reset the password is on its way."), "info")
         return redirect(url_for("auth.login"))
@@ -30,14 +26,8 @@ def reset(token: str):
         flash(_("This link is invalid, expired or already used. Ask for a new one."), "danger")
         return redirect(url_for(".forgot"))
     form = ResetForm()
-    if form.validate_on_submit():
-        try:
-            reset_password(user, form.password.data, form.confirm.data)
-        except DomainError as error:
-            db.session.rollback()
-            put_error_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your password was changed. You can log in now."), "success")
-            return redirect(url_for("auth.login"))
+    if form.validate_on_submit() and perform(lambda: reset_password(user, form.password.data,
+                                                                   form.confirm.data), form).ok:
+        flash(_("Your password was changed. You can log in now."), "success")
+        return redirect(url_for("auth.login"))
     return render_template("password/reset.html", form=form), 422 if form.errors else 200

@@ -4,12 +4,12 @@ from sqlalchemy import select
 from wtforms import SelectField, StringField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
-from ...calendar import REASON_MAX
 from ...enums import Urgency
 from ...extensions import db
-from ...forms import REQUIRED
 from ...models import Category
-from .fields import WHOLE_HOURS, LocalDateField, WholeHoursField
+from ...worktime.calendar import REASON_MAX
+from ..forms import REQUIRED, LocalDateField
+from .fields import WHOLE_HOURS, WholeHoursField
 
 
 CHOOSE_FROM_LIST = _l("Choose a value from the list.")

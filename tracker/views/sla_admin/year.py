@@ -2,7 +2,7 @@
 import calendar as month_layout
 import datetime as dt
 
-from ...calendar import WorkingCalendar, makeup_days, public_holidays
+from ...worktime.calendar import WorkingCalendar, makeup_days, public_holidays
 
 
 def year_months(year: int, calendar: WorkingCalendar, overrides, locale: str) -> list[tuple[int, list[list[dict | None]]]]:

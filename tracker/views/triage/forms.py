@@ -7,10 +7,11 @@ from wtforms.validators import DataRequired, Length, Optional
 from ... import queries
 from ...enums import Urgency
 from ...extensions import db
-from ...forms import REQUIRED, VersionedForm
 from ...intake import DOC_NUMBER_MAX, OFFLINE_CHANNELS
+from ...localtime import local_date
 from ...models import Category, Unit
-from ..sla_admin.fields import LocalDateField
+from ...people import specialists_by_unit
+from ..forms import REQUIRED, LocalDateField, VersionedForm
 from ..tickets.forms import TicketForm
 
 
@@ -43,7 +44,7 @@ class TriageForm(VersionedForm):
         self.urgency.choices = [(u.value, u.label) for u in Urgency]
         self.lead_unit.choices = [("", _l("— triage queue —"))] + [(u.code, u.name) for u in units]
         self.coordinating_units.choices = [(u.code, u.name) for u in units]
-        by_unit = queries.specialists_by_unit()
+        by_unit = specialists_by_unit()
         self.assignee.choices = [("", _l("— nobody yet —"))] + [
             (str(user.id), f"{user} — {unit.name}") for unit in units for user in by_unit.get(unit.id, [])
         ]
@@ -61,7 +62,7 @@ class BulkForm(FlaskForm):
         self.action.choices = [("assign", _l("Assign")), ("urgency", _l("Set the urgency"))]
         units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)).all()
         self.unit.choices = [("", _l("— choose —"))] + [(u.code, u.name) for u in units]
-        by_unit = queries.specialists_by_unit()
+        by_unit = specialists_by_unit()
         self.assignee.choices = [("", _l("— nobody yet —"))] + [
             (str(user.id), f"{user} — {unit.name}") for unit in units for user in by_unit.get(unit.id, [])
         ]
@@ -87,6 +88,4 @@ class OnBehalfForm(TicketForm):
         super().fill_choices(categories, localities)
         self.channel.choices = [("", _l("— choose —"))] + [(c.value, c.label) for c in OFFLINE_CHANNELS]
 def _explicit_day(ticket):
-    from ...sla import local_zone
-
-    return ticket.explicit_due_at.astimezone(local_zone()).date() if ticket.explicit_due_at else None
+    return local_date(ticket.explicit_due_at) if ticket.explicit_due_at else None

@@ -1,6 +1,5 @@
 """The workflow actions on one obstacle, and attachment downloads. Thin: load, check, call, commit."""
 from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -8,17 +7,15 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ... import attachments, permissions, queries, workflow
 from ...extensions import db
-from ...forms import put_error_on_form
 from ...models import Attachment, Event, Ticket
-from ...tickets import DomainError, StaleTicket
+from ..actions import STALE, perform
+from ..pages import render_ticket
 from ..tickets.forms import ActionForm
 from .forms import AnswerForm, AskForm, DuplicateForm, LinkForm, RateForm, ReopenForm, TransferForm
 
 bp = Blueprint("workflow", __name__, url_prefix="/tickets")
 
 NOT_NOW = _l("You may not do this on this obstacle now.")
-STALE = _l("Someone else changed this obstacle while you were editing it. "
-           "Review the latest version below and try again.")
 
 
 def _act(reference: str, form, form_name: str, action, done, allowed):
@@ -28,27 +25,15 @@ def _act(reference: str, form, form_name: str, action, done, allowed):
     if not allowed(current_user, ticket):  # said first: the page will not even show this form
         flash(str(NOT_NOW), "danger")
     elif form.validate_on_submit():
-        try:
-            action(ticket, form)
-            db.session.commit()
-        except (StaleTicket, StaleDataError):
-            db.session.rollback()
-            changed = _changed_meanwhile(ticket)
-            flash(str(STALE), "danger")
-            if hasattr(form, "version"):
-                form.version.data = ticket.version  # the user has now seen the latest: a resubmit may go on
-        except DomainError as error:
-            db.session.rollback()
-            if error.field and hasattr(form, error.field):
-                put_error_on_form(form, error)
-            else:  # a refusal: the form may not even be shown, so the message goes on top of the page
-                flash(str(error.message), "danger")
-        else:
+        result = perform(lambda: action(ticket, form), form)
+        if result.ok:
             flash(str(done), "success")
             return redirect(url_for("tickets.show", reference=reference))
-    from ..tickets.routes import _render_ticket
-
-    return _render_ticket(ticket, status=422, changed_meanwhile=changed, **{form_name: form})
+        if result.stale:
+            changed = _changed_meanwhile(ticket)
+            if hasattr(form, "version"):
+                form.version.data = ticket.version  # the user has now seen the latest: a resubmit may go on
+    return render_ticket(ticket, status=422, changed_meanwhile=changed, **{form_name: form})
 
 
 @bp.app_errorhandler(StaleDataError)

@@ -1,7 +1,8 @@
 """The working calendar: office hours, Vietnamese public holidays and make-up days, admin overrides.
 
 A WorkingCalendar is a plain value (no database access inside), so the arithmetic in sla.py stays a pure
-function of (start, duration, calendar). `load_calendar()` reads the overrides once per computation.
+function of (start, duration, calendar). `load_calendar()` reads the overrides once per computation;
+overrides.py changes them.
 """
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .extensions import db
-from .models import CalendarOverride
+from ..extensions import db
+from ..localtime import local_zone
+from ..models import CalendarOverride
 
+# The one default: OFFICE_HOURS in the environment replaces it (config.py reads it, create_app checks it).
 DEFAULT_OFFICE_HOURS = "08:00-12:00,13:00-17:00"
 WORKING_WEEKDAYS = frozenset(range(5))  # Monday to Friday
 REASON_MAX = 200
@@ -85,7 +87,7 @@ class WorkingCalendar:
     """Office hours in a time zone, with the dates that differ from the Monday–Friday rule."""
 
     zone: ZoneInfo
-    periods: tuple[tuple[int, int], ...] = ((480, 720), (780, 1020))
+    periods: tuple[tuple[int, int], ...] = field(default_factory=lambda: parse_office_hours(DEFAULT_OFFICE_HOURS))
     overrides: dict[dt.date, bool] = field(default_factory=dict, hash=False, compare=False)
 
     @property
@@ -110,8 +112,7 @@ def office_hours() -> tuple[tuple[int, int], ...]:
 def load_calendar() -> WorkingCalendar:
     """The calendar in force: config office hours and every admin override, read in one query."""
     overrides = dict(db.session.execute(select(CalendarOverride.day, CalendarOverride.is_working)).all())
-    return WorkingCalendar(zone=ZoneInfo(current_app.config["TIMEZONE"]), periods=office_hours(),
-                           overrides=overrides)
+    return WorkingCalendar(zone=local_zone(), periods=office_hours(), overrides=overrides)
 
 
 def year_overrides(year: int) -> list[CalendarOverride]:
@@ -119,44 +120,3 @@ def year_overrides(year: int) -> list[CalendarOverride]:
         select(CalendarOverride).where(CalendarOverride.day >= dt.date(year, 1, 1),
                                        CalendarOverride.day <= dt.date(year, 12, 31))
         .order_by(CalendarOverride.day)))
-
-
-def set_override(day: dt.date | None, is_working: bool, reason: str) -> CalendarOverride:
-    """Declare a date a day off or a working day (replacing an earlier override of that date).
-
-    Open obstacles' deadlines from that date on are recomputed with the new calendar.
-    """
-    from .tickets import DomainError
-
-    if not isinstance(day, dt.date) or not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise DomainError(_l("Enter a valid date (dd/mm/yyyy)."), "day")
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_l("Give the reason (for example the decision that declares it)."), "reason")
-    if len(reason) > REASON_MAX:
-        raise DomainError(_l("The reason is too long (at most %(max)d characters).", max=REASON_MAX), "reason")
-    override = db.session.get(CalendarOverride, day) or CalendarOverride(day=day)
-    override.is_working = bool(is_working)
-    override.reason = reason
-    db.session.add(override)
-    db.session.flush()
-    _deadlines_follow(day)
-    return override
-
-
-def remove_override(day: dt.date) -> None:
-    from .tickets import DomainError
-
-    override = db.session.get(CalendarOverride, day)
-    if override is None:
-        raise DomainError(_l("There is no override on this date."), "day")
-    db.session.delete(override)
-    db.session.flush()
-    _deadlines_follow(day)
-
-
-def _deadlines_follow(day: dt.date) -> None:
-    """Open obstacles whose deadlines lie after the changed date move with the calendar."""
-    from .sla_tickets import recompute_open_deadlines
-
-    recompute_open_deadlines(day)

@@ -1,4 +1,4 @@
-"""Admin actions on the reference data: units, categories and routing rules."""
+"""The catalog admins keep: handling units, categories and routing rules."""
 from __future__ import annotations
 
 import re
@@ -6,10 +6,11 @@ import re
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from .accounts import normalise_email
+from .errors import DomainError
 from .extensions import db
-from .models import Category, Locality, RoutingRule, Unit
+from .models import Category, Locality, RoutingRule, Ticket, Unit
 from .routing import Strategy
-from .tickets import DomainError
 
 CODE_RE = re.compile(r"^[a-z0-9_]{2,40}$")
 NAME_MAX = 200
@@ -39,8 +40,6 @@ def _text(value: str | None, field: str, max_length: int, required: bool = True)
 def save_unit(unit: Unit | None, *, code: str, name: str, name_en: str = "", email: str = "",
               is_external: bool = False, active: bool = True) -> Unit:
     """Create (unit None) or edit a handling unit."""
-    from .accounts import normalise_email
-
     unit = unit or Unit()
     unit.code = _code(Unit, code, unit if unit.id else None)
     unit.name = _text(name, "name", NAME_MAX)
@@ -103,8 +102,6 @@ def save_rule(rule: RoutingRule | None, *, position: int | None, category: Categ
 
 def delete_rule(rule: RoutingRule) -> None:
     """Tickets it routed keep the rule's number in their history; their link to it is cleared."""
-    from .models import Ticket
-
     db.session.execute(db.update(Ticket).where(Ticket.routing_rule_id == rule.id).values(routing_rule_id=None)
                        .execution_options(synchronize_session=False))
     db.session.delete(rule)

@@ -13,12 +13,15 @@ from flask import current_app, render_template
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
+from ..enums import OutboxStatus
+from ..extensions import db
+from ..models import OutboxMessage, User, utcnow
+from ..weeks import Week, last_week
+from .delivery import deliver_due
 from .digest import Digest, build_digests
-from .extensions import db
-from .models import OutboxMessage, User, utcnow
 from .outbox import one_line, valid_address
-from .weeks import Week
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +56,7 @@ def enqueue_digests(week: Week, now: dt.datetime | None = None) -> DigestRun:
             continue
         subject, text, html = render_digest(digest)
         if _insert_once(key=key, recipient=address, subject=subject, body_text=text, body_html=html,
-                        status="pending", attempts=0, next_attempt_at=now, created_at=now):
+                        status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now):
             run.enqueued += 1
         else:
             run.already += 1  # another run enqueued it meanwhile
@@ -63,10 +66,7 @@ def enqueue_digests(week: Week, now: dt.datetime | None = None) -> DigestRun:
 
 def _insert_once(**values) -> bool:
     """INSERT ... ON CONFLICT (key) DO NOTHING: safe when two runs overlap."""
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
     statement = (insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
                  .returning(OutboxMessage.id))
     return db.session.execute(statement).scalar() is not None
@@ -102,9 +102,6 @@ def local_name(obj) -> str:
 
 def weekly_digest_job() -> None:
     """Monday 07:30: the week that just ended, for every recipient, then delivery."""
-    from .delivery import deliver_due
-    from .weeks import last_week
-
     run = enqueue_digests(last_week(utcnow()))
     log.info("weekly report %s: %d enqueued, %d already, %d invalid addresses",
              run.week.label, run.enqueued, run.already, len(run.invalid))

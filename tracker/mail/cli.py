@@ -4,6 +4,11 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from ..models import utcnow
+from ..weeks import WeekError, last_week, parse_week
+from .delivery import deliver_due
+from .digest_mail import enqueue_digests
+
 outbox_cli = AppGroup("outbox", help="The email outbox.")
 digest_cli = AppGroup("digest", help="The weekly status emails.")
 
@@ -13,8 +18,6 @@ digest_cli = AppGroup("digest", help="The weekly status emails.")
               help="Also retry failed messages and those waiting for their backoff.")
 def outbox_send_command(force):
     """Deliver what is due in the outbox, once."""
-    from .delivery import deliver_due
-
     _report_delivery(deliver_due(force=force))
 
 
@@ -22,11 +25,6 @@ def outbox_send_command(force):
 @click.option("--week", "week_label", metavar="YYYY-Www", help="The ISO week (default: the week that just ended).")
 def digest_send_command(week_label):
     """Enqueue the week's status emails (each recipient once), then deliver the outbox."""
-    from .delivery import deliver_due
-    from .digest_mail import enqueue_digests
-    from .models import utcnow
-    from .weeks import WeekError, last_week, parse_week
-
     try:
         week = parse_week(week_label) if week_label is not None else last_week(utcnow())
     except WeekError as error:

@@ -1,6 +1,6 @@
 """Email through the outbox: a row written in the same transaction as the change that causes it.
 
-Delivery (SMTP, retries with backoff, claiming rows) lives beside enqueueing in this module.
+Delivery (SMTP, retries with backoff, claiming rows) is delivery.py's work.
 """
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from .extensions import db
-from .models import OutboxMessage, User, utcnow
+from ..enums import OutboxStatus
+from ..extensions import db
+from ..models import OutboxMessage, User, utcnow
 
 _HEADER_BREAKS = re.compile(r"[\r\n]+")
 log = logging.getLogger(__name__)
@@ -70,12 +71,9 @@ def enqueue_email(key: str, user: User, template: str, subject, **context) -> Ou
     return enqueue(key, user.email, subject, text, html)
 
 
-OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
-
-
 def outbox_list(status: str | None, page: int, per_page: int):
     """The admin's view of the outbox, newest first, optionally one status (index on status)."""
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
-    if status in OUTBOX_STATUSES:
+    if status in set(OutboxStatus):
         query = query.where(OutboxMessage.status == status)
     return db.paginate(query, page=max(page, 1), per_page=per_page, error_out=False)

@@ -1,13 +1,27 @@
-"""Editing SLA policies: targets in working hours per urgency, optionally overridden per category."""
+"""SLA policies: targets in working hours per urgency, optionally overridden per category; read and edited."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .enums import Urgency
-from .extensions import db
-from .models import Category, SlaPolicy
+from ..enums import Urgency
+from ..errors import DomainError
+from ..extensions import db
+from ..models import Category, SlaPolicy
+from ..reference_data import SLA_DEFAULTS
 from .sla import MAX_HOURS
+
+
+def policy_hours(urgency: str, category_id: int | None) -> tuple[int, int]:
+    """(first response, answer) hours: the category's own policy wins over the urgency's default."""
+    policies = db.session.scalars(
+        select(SlaPolicy).where(SlaPolicy.urgency == urgency,
+                                (SlaPolicy.category_id == category_id) | SlaPolicy.category_id.is_(None))
+    ).all()
+    policy = next((p for p in policies if p.category_id is not None), None) or next(iter(policies), None)
+    if policy is None:
+        return SLA_DEFAULTS.get(urgency, SLA_DEFAULTS[Urgency.THUONG])
+    return policy.first_response_hours, policy.answer_hours
 
 
 def policies_table() -> tuple[list[SlaPolicy], list[SlaPolicy]]:
@@ -22,12 +36,12 @@ def policies_table() -> tuple[list[SlaPolicy], list[SlaPolicy]]:
 
 def save_policy(urgency: str, category: Category | None, first_response_hours, answer_hours) -> SlaPolicy:
     """Set the targets of an urgency (for one category, or the default); creates the row when missing."""
-    from .tickets import DomainError
-
     try:
         urgency = Urgency(urgency).value
     except ValueError:
         raise DomainError(_l("Choose an urgency from the list."), "urgency") from None
+    if category is not None and not category.active:
+        raise DomainError(_l("Choose a category from the list."), "category")
     first = _hours(first_response_hours, "first_response_hours")
     answer = _hours(answer_hours, "answer_hours")
     if first > answer:
@@ -46,8 +60,6 @@ def save_policy(urgency: str, category: Category | None, first_response_hours, a
 
 def delete_policy(policy: SlaPolicy) -> None:
     """Only a category's override can go; the urgency's default must stay."""
-    from .tickets import DomainError
-
     if policy.category_id is None:
         raise DomainError(_l("The default of an urgency cannot be removed; change its hours instead."))
     db.session.delete(policy)
@@ -55,8 +67,6 @@ def delete_policy(policy: SlaPolicy) -> None:
 
 
 def _hours(value, field: str) -> int:
-    from .tickets import DomainError
-
     if value is None or isinstance(value, bool):
         raise DomainError(_l("Enter a whole number of working hours."), field)
     try:

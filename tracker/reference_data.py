@@ -1,6 +1,9 @@
 """Reference data from GLOSSARY.md: handling units, categories and default SLA policies."""
 from sqlalchemy import select
 
+from .enums import Urgency
+from .models import Category, SlaPolicy, Unit
+
 
 # (code, Vietnamese name, English name, external?)
 UNITS = [
@@ -48,17 +51,15 @@ CATEGORIES = [
 
 # urgency → (first response, answer) in working hours; a working day is 8 hours.
 SLA_DEFAULTS = {
-    "hoa_toc": (4, 8),
-    "thuong_khan": (8, 24),
-    "khan": (8, 40),
-    "thuong": (16, 80),
+    Urgency.HOA_TOC: (4, 8),
+    Urgency.THUONG_KHAN: (8, 24),
+    Urgency.KHAN: (8, 40),
+    Urgency.THUONG: (16, 80),
 }
 
 
 def seed_reference_data(session) -> None:
     """Insert the units, categories and default SLA policies that are missing (idempotent)."""
-    from .models import Category, SlaPolicy, Unit
-
     units = {u.code: u for u in session.scalars(select(Unit))}
     for code, name, name_en, external in UNITS:
         if code not in units:

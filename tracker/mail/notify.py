@@ -6,28 +6,15 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ..enums import MessageKind
+from ..extensions import db
+from ..models import Message, Ticket
+from ..people import locality_officers, unit_specialists
 from . import outbox
-from .enums import Role
-from .extensions import db
-from .models import Message, Ticket, User
 
 
 def ticket_url(ticket: Ticket) -> str:
     return f"{current_app.config['BASE_URL']}/tickets/{ticket.reference}"
-
-
-def locality_recipients(ticket: Ticket) -> list[User]:
-    """The filing locality's users: a commune's officers; for a province's own obstacle its coordinators."""
-    role = Role.PROVINCE if ticket.locality.is_province else Role.COMMUNE
-    return list(db.session.scalars(
-        select(User).where(User.role == role.value, User.locality_id == ticket.locality_id,
-                           User.active.is_(True)).order_by(User.id)))
-
-
-def _unit_specialists(unit_id: int) -> list[User]:
-    return list(db.session.scalars(
-        select(User).where(User.role == Role.SPECIALIST.value, User.unit_id == unit_id,
-                           User.active.is_(True)).order_by(User.id)))
 
 
 def notify_locality_of_message(ticket: Ticket, message: Message) -> None:
@@ -35,12 +22,12 @@ def notify_locality_of_message(ticket: Ticket, message: Message) -> None:
     if message.is_internal:
         return
     kind = message.kind
-    subject = (_l("[%(reference)s] Your obstacle was answered", reference=ticket.reference) if kind == "answer"
+    subject = (_l("[%(reference)s] Your obstacle was answered", reference=ticket.reference) if kind == MessageKind.ANSWER
                else _l("[%(reference)s] New reply to your obstacle", reference=ticket.reference))
-    recipients = locality_recipients(ticket)
-    if kind == "answer":  # localities whose obstacles were merged into this one follow its answer
+    recipients = locality_officers(ticket)
+    if kind == MessageKind.ANSWER:  # localities whose obstacles were merged into this one follow its answer
         for duplicate in db.session.scalars(select(Ticket).where(Ticket.duplicate_of_id == ticket.id)):
-            recipients += locality_recipients(duplicate)
+            recipients += locality_officers(duplicate)
     for user in recipients:
         if user.id != message.author_id:
             outbox.enqueue_email(f"{kind}:{message.id}:user:{user.id}", user, "event_reply", subject,
@@ -56,7 +43,7 @@ def notify_locality_closed(ticket: Ticket, kind: str) -> None:
                           reference=ticket.reference),
     }
     main_url = ticket_url(ticket.duplicate_of) if ticket.duplicate_of else None
-    for user in locality_recipients(ticket):
+    for user in locality_officers(ticket):
         outbox.enqueue_email(f"{kind}:{ticket.id}:user:{user.id}", user, "event_closed", subjects[kind],
                              ticket=ticket, kind=kind, url=ticket_url(ticket), main_url=main_url)
 
@@ -76,7 +63,7 @@ def notify_routed(ticket: Ticket) -> None:
     if unit is None:
         return
     subject = _l("[%(reference)s] A new obstacle for your unit", reference=ticket.reference)
-    for user in _unit_specialists(unit.id):
+    for user in unit_specialists(unit.id):
         outbox.enqueue_email(f"routed:{ticket.id}:{unit.id}:user:{user.id}", user, "event_routed", subject,
                              ticket=ticket, unit=unit, url=ticket_url(ticket))
     if unit.email:

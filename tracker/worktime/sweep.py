@@ -12,11 +12,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import joinedload
 
-from . import locks, outbox, sla
-from .enums import Role
-from .extensions import db
-from .models import Ticket, User, utcnow
-from .sla_tickets import STATE_RANK
+from .. import locks
+from ..enums import SlaState
+from ..extensions import db
+from ..history import record
+from ..mail import outbox
+from ..models import Ticket, utcnow
+from ..people import escalation_recipients
+from . import sla
 
 BATCH = 200
 LOCK_NAME = "job:sla_sweep"
@@ -26,8 +29,8 @@ LOCK_TTL = dt.timedelta(minutes=10)
 def due_for_sweep(now: dt.datetime, limit: int = BATCH) -> list[Ticket]:
     """Open, running tickets whose next threshold has passed."""
     crossing = or_(
-        and_(Ticket.sla_state == "on_track", Ticket.at_risk_at <= now),
-        and_(Ticket.sla_state.in_(("on_track", "at_risk")), Ticket.answer_due_at <= now),
+        and_(Ticket.sla_state == SlaState.ON_TRACK, Ticket.at_risk_at <= now),
+        and_(Ticket.sla_state.in_((SlaState.ON_TRACK, SlaState.AT_RISK)), Ticket.answer_due_at <= now),
     )
     query = (select(Ticket).where(crossing, Ticket.paused_at.is_(None))
              .options(joinedload(Ticket.assignee), joinedload(Ticket.lead_unit))
@@ -51,11 +54,9 @@ def sweep(now: dt.datetime | None = None) -> int:
 
 
 def _cross(ticket: Ticket, now: dt.datetime) -> int:
-    from .tickets import record
-
-    old = ticket.sla_state
+    old = SlaState(ticket.sla_state)
     new = sla.open_state(ticket.at_risk_at, ticket.answer_due_at, now)
-    if STATE_RANK.get(new, 0) <= STATE_RANK.get(old, 0):
+    if new.rank <= old.rank:
         return 0
     # Compare-and-set: only the sweep that still sees the old state records the crossing.
     changed = db.session.execute(
@@ -70,9 +71,9 @@ def _cross(ticket: Ticket, now: dt.datetime) -> int:
     return 1
 
 
-def _notify(ticket: Ticket, state: str) -> None:
+def _notify(ticket: Ticket, state: SlaState) -> None:
     url = f"{current_app.config['BASE_URL']}/tickets/{ticket.reference}"
-    if state == "at_risk":
+    if state is SlaState.AT_RISK:
         recipients = [ticket.assignee] if ticket.assignee else []
         subject = _l("Due soon: %(reference)s", reference=ticket.reference)
     else:
@@ -81,17 +82,6 @@ def _notify(ticket: Ticket, state: str) -> None:
     for user in recipients:
         outbox.enqueue_email(f"sla:{state}:{ticket.id}:user:{user.id}", user, f"sla_{state}", subject,
                              ticket=ticket, url=url)
-
-
-def escalation_recipients(ticket: Ticket) -> list[User]:
-    """The lead unit's head(s) and the team leads, each once."""
-    heads = []
-    if ticket.lead_unit_id:
-        heads = db.session.scalars(select(User).where(User.active.is_(True), User.is_unit_head.is_(True),
-                                                      User.unit_id == ticket.lead_unit_id)).all()
-    leads = db.session.scalars(select(User).where(User.active.is_(True), User.role == Role.LEAD.value)).all()
-    unique = {user.id: user for user in [*heads, *leads]}
-    return [unique[key] for key in sorted(unique)]
 
 
 def run_sweep() -> int:

@@ -1,4 +1,9 @@
-"""Storing a ticket's deadlines: at filing, on urgency/category change, explicit deadlines, pause and resume."""
+"""A ticket's stored deadlines: computed at filing, on urgency or category change, from an explicit date,
+moved by the time spent awaiting the locality, and recomputed when the calendar changes.
+
+Deadlines are stored, so lists sort and filter on them in SQL; the SLA state follows them (sweep.py moves
+it forward as time passes).
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,27 +11,14 @@ import datetime as dt
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ..enums import OPEN_STATUSES, SlaState, Status
+from ..errors import DomainError
+from ..extensions import db
+from ..history import record
+from ..models import Ticket, User, utcnow
 from . import sla
 from .calendar import WorkingCalendar, load_calendar
-from .enums import Status
-from .extensions import db
-from .models import SlaPolicy, Ticket, User, utcnow
-from .reference import SLA_DEFAULTS
-
-STATE_RANK = {"on_track": 0, "at_risk": 1, "breached": 2}
-FINISHED_STATES = frozenset({"met", "missed"})
-
-
-def policy_hours(urgency: str, category_id: int | None) -> tuple[int, int]:
-    """(first response, answer) hours: the category's own policy wins over the urgency's default."""
-    policies = db.session.scalars(
-        select(SlaPolicy).where(SlaPolicy.urgency == urgency,
-                                (SlaPolicy.category_id == category_id) | SlaPolicy.category_id.is_(None))
-    ).all()
-    policy = next((p for p in policies if p.category_id is not None), None) or next(iter(policies), None)
-    if policy is None:
-        return SLA_DEFAULTS.get(urgency, SLA_DEFAULTS["thuong"])
-    return policy.first_response_hours, policy.answer_hours
+from .policies import policy_hours
 
 
 def set_deadlines(ticket: Ticket, calendar: WorkingCalendar | None = None, now: dt.datetime | None = None,
@@ -50,9 +42,8 @@ def recompute_open_deadlines(day: dt.date, now: dt.datetime | None = None) -> in
     calendar = load_calendar()
     now = now or utcnow()
     since = dt.datetime.combine(day, dt.time(), tzinfo=calendar.zone)
-    open_statuses = [s.value for s in Status if s.is_open]
     tickets = db.session.scalars(select(Ticket).where(
-        Ticket.status.in_(open_statuses),
+        Ticket.status.in_([s.value for s in OPEN_STATUSES]),
         (Ticket.answer_due_at >= since) | (Ticket.first_response_due_at >= since))).all()
     policies: dict[tuple[str, int], tuple[int, int]] = {}
     for ticket in tickets:
@@ -66,12 +57,12 @@ def recompute_open_deadlines(day: dt.date, now: dt.datetime | None = None) -> in
 
 def _lower_state_to_fit(ticket: Ticket, now: dt.datetime) -> None:
     """A later deadline may bring the state back; a stricter one is left to the sweep, which records it."""
-    current = ticket.sla_state or "on_track"
-    if current in FINISHED_STATES or ticket.paused_at is not None:
-        ticket.sla_state = current
+    current = SlaState(ticket.sla_state or SlaState.ON_TRACK)
+    if current.is_finished or ticket.paused_at is not None:
+        ticket.sla_state = current.value
         return
     fitting = sla.open_state(ticket.at_risk_at, ticket.answer_due_at, now)
-    ticket.sla_state = fitting if STATE_RANK[fitting] < STATE_RANK[current] else current
+    ticket.sla_state = (fitting if fitting.rank < current.rank else current).value
 
 
 def explicit_deadline_moment(day: dt.date, calendar: WorkingCalendar) -> dt.datetime:
@@ -85,8 +76,6 @@ def set_explicit_deadline(ticket: Ticket, user: User, day: dt.date | None, now: 
 
     Returns whether it changed; the change is recorded in the history.
     """
-    from .tickets import DomainError, record
-
     calendar = load_calendar()
     zone = calendar.zone
     old_day = ticket.explicit_due_at.astimezone(zone).date() if ticket.explicit_due_at else None
@@ -104,27 +93,13 @@ def set_explicit_deadline(ticket: Ticket, user: User, day: dt.date | None, now: 
     return True
 
 
-def on_status_change(ticket: Ticket, old: Status, new: Status, now: dt.datetime) -> None:
-    """Pause and resume the clock, record the first response, and finish the state."""
-    old, new = Status(old), Status(new)
-    if old is Status.NEW and new in (Status.ASSIGNED, Status.AWAITING_LOCALITY) and not ticket.first_responded_at:
-        ticket.first_responded_at = now
-    if new is Status.AWAITING_LOCALITY and ticket.paused_at is None:
-        ticket.paused_at = now
-        ticket.paused_status = ticket.paused_status or old.value
-    elif old is Status.AWAITING_LOCALITY and ticket.paused_at is not None:
-        _resume(ticket, now)
-    if new is Status.ANSWERED and old is Status.AWAITING_LOCALITY and ticket.sla_state in FINISHED_STATES:
-        pass  # back to an answer given before the locality was asked: its met/missed stands
-    elif new is Status.ANSWERED:
-        ticket.sla_state = sla.finished_state(now, ticket.answer_due_at)
-    elif not new.is_open and ticket.sla_state not in FINISHED_STATES:
-        ticket.sla_state = sla.finished_state(now, ticket.answer_due_at)
-    elif new.is_open and new is not Status.AWAITING_LOCALITY and ticket.sla_state in FINISHED_STATES:
-        ticket.sla_state = sla.open_state(ticket.at_risk_at, ticket.answer_due_at, now)  # reopened
+def pause(ticket: Ticket, paused_status: Status, now: dt.datetime) -> None:
+    """The locality was asked: the clock stops, and the ticket remembers where it will return."""
+    ticket.paused_at = now
+    ticket.paused_status = ticket.paused_status or paused_status.value
 
 
-def _resume(ticket: Ticket, now: dt.datetime) -> None:
+def resume(ticket: Ticket, now: dt.datetime) -> None:
     """Move every deadline by the working time spent waiting for the locality."""
     calendar = load_calendar()
     waited = max(sla.working_time_between(ticket.paused_at, now, calendar), dt.timedelta(0))
@@ -135,3 +110,14 @@ def _resume(ticket: Ticket, now: dt.datetime) -> None:
             setattr(ticket, column, sla.add_working_time(moment, waited, calendar))
     ticket.paused_at = None
     ticket.paused_status = None
+
+
+def follow_status(ticket: Ticket, old: Status, new: Status, now: dt.datetime) -> None:
+    """The SLA state after a status change: finished on an answer or a close, open again on a reopen."""
+    current = SlaState(ticket.sla_state or SlaState.ON_TRACK)
+    if new is Status.ANSWERED and old is Status.AWAITING_LOCALITY and current.is_finished:
+        return  # back to an answer given before the locality was asked: its met/missed stands
+    if new is Status.ANSWERED or (not new.is_open and not current.is_finished):
+        ticket.sla_state = sla.finished_state(now, ticket.answer_due_at).value
+    elif new.is_open and new is not Status.AWAITING_LOCALITY and current.is_finished:
+        ticket.sla_state = sla.open_state(ticket.at_risk_at, ticket.answer_due_at, now).value  # reopened

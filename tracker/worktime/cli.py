@@ -5,6 +5,13 @@ import datetime as dt
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..extensions import db
+from ..localtime import local_zone
+from . import sla
+from .calendar import WorkingCalendar, load_calendar, office_hours
+from .sweep import run_sweep_locked
 
 sla_cli = AppGroup("sla", help="Deadlines in working time.")
 
@@ -24,8 +31,6 @@ def parse_start(value: str, zone) -> dt.datetime:
 @click.argument("hours")
 def due_command(start, hours):
     """Print the deadline HOURS working hours after START (ISO 8601, local time)."""
-    from . import sla
-
     calendar = _calendar_or_holidays_only()
     moment = parse_start(start, calendar.zone)
     try:
@@ -37,14 +42,8 @@ def due_command(start, hours):
     click.echo(local.isoformat(timespec="minutes" if not local.second else "seconds"))
 
 
-def _calendar_or_holidays_only():
+def _calendar_or_holidays_only() -> WorkingCalendar:
     """The calendar with its overrides; without a database yet, office hours and public holidays alone."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from .calendar import WorkingCalendar, load_calendar, office_hours
-    from .extensions import db
-    from .sla import local_zone
-
     try:
         return load_calendar()
     except SQLAlchemyError:
@@ -57,8 +56,6 @@ def _calendar_or_holidays_only():
 @sla_cli.command("sweep")
 def sweep_command():
     """Run the SLA sweep once (skipped while another process is sweeping)."""
-    from .sla_sweep import run_sweep_locked
-
     crossed = run_sweep_locked()
     if crossed is None:
         click.echo("Another process is sweeping; nothing done.")

@@ -13,18 +13,19 @@ import socket
 import uuid
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr, make_msgid, parseaddr
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
-from .extensions import db
-from .models import OutboxMessage, utcnow
+from ..enums import OutboxStatus
+from ..extensions import db
+from ..models import OutboxMessage, utcnow
 from .outbox import one_line
 
 log = logging.getLogger(__name__)
 
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+PENDING, SENDING, SENT, FAILED = OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.SENT, OutboxStatus.FAILED
 MAX_ATTEMPTS = 8
 CLAIM_TTL = dt.timedelta(minutes=5)
 BACKOFF_BASE = dt.timedelta(minutes=1)
@@ -156,8 +157,6 @@ def build_email(message: OutboxMessage) -> EmailMessage:
 
 def _sender(value: str) -> str:
     """MAIL_DEFAULT_SENDER may be 'Name <address>'; the name is encoded, never split across lines."""
-    from email.utils import parseaddr
-
     name, address = parseaddr(one_line(value))
     return formataddr((name, address)) if name else address
 
@@ -165,7 +164,7 @@ def _sender(value: str) -> str:
 def _connect() -> smtplib.SMTP:
     config = current_app.config
     connection = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"],
-                              timeout=config.get("MAIL_TIMEOUT", 20))
+                              timeout=config["MAIL_TIMEOUT"])
     if config["MAIL_USE_TLS"]:
         connection.starttls()
     if config["MAIL_USERNAME"]:

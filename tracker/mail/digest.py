@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from .enums import Role, Status
-from .extensions import db
-from .models import Category, Locality, Ticket, Unit, User
-from .weeks import Week
+from ..enums import Role, Status
+from ..extensions import db
+from ..models import Category, Locality, Ticket, Unit, User
+from ..weeks import Week
 
 WAITING = tuple(s.value for s in (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.AWAITING_LOCALITY))
 LIST_LIMIT = 50  # tickets listed per section; the counts always cover all of them

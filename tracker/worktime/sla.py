@@ -1,17 +1,15 @@
-"""Deadlines in working time: pure arithmetic over a WorkingCalendar, and the ticket hooks that store them.
+"""Deadlines in working time: pure arithmetic over a WorkingCalendar.
 
-The arithmetic walks whole days (a working day is added or skipped in one step) and never touches the
-database; the hooks load the calendar once per computation.
+It walks whole days (a working day is added or skipped in one step) and never touches the database or
+the application: time and calendar are arguments. Storing deadlines on tickets is deadlines.py's work.
 """
 from __future__ import annotations
 
 import datetime as dt
 import math
-from zoneinfo import ZoneInfo
 
-from flask import current_app
-
-from .calendar import WorkingCalendar, load_calendar
+from ..enums import SlaState
+from .calendar import WorkingCalendar
 
 MINUTE = dt.timedelta(minutes=1)
 MAX_HOURS = 20_000  # about ten years of working time: anything longer is a typing mistake
@@ -20,10 +18,6 @@ AT_RISK_SHARE = 0.75
 
 class DurationError(ValueError):
     """A working duration that is negative, not a number, or absurdly long."""
-
-
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
 
 
 def working_duration(hours) -> dt.timedelta:
@@ -86,9 +80,9 @@ def add_working_time(start: dt.datetime, duration: dt.timedelta, calendar: Worki
     raise DurationError("the deadline lies too far ahead in this calendar")
 
 
-def add_working_hours(start: dt.datetime, hours, calendar: WorkingCalendar | None = None) -> dt.datetime:
-    """`hours` working hours after `start`, with the calendar in force unless one is given."""
-    return add_working_time(start, working_duration(hours), calendar or load_calendar())
+def add_working_days(start: dt.datetime, days: int, calendar: WorkingCalendar) -> dt.datetime:
+    """`days` whole working days after `start`, a working day being the calendar's office hours."""
+    return add_working_time(start, dt.timedelta(minutes=days * calendar.minutes_per_day), calendar)
 
 
 def working_time_between(start: dt.datetime, end: dt.datetime, calendar: WorkingCalendar) -> dt.timedelta:
@@ -118,17 +112,17 @@ def at_risk_moment(start: dt.datetime, due: dt.datetime, paused: dt.timedelta,
     return add_working_time(start, paused + budget * AT_RISK_SHARE, calendar)
 
 
-def open_state(at_risk_at: dt.datetime | None, due: dt.datetime | None, now: dt.datetime) -> str:
-    """on_track / at_risk / breached of an open ticket at `now` (pure)."""
+def open_state(at_risk_at: dt.datetime | None, due: dt.datetime | None, now: dt.datetime) -> SlaState:
+    """on_track / at_risk / breached of an open ticket at `now`."""
     if due is not None and now >= due:
-        return "breached"
+        return SlaState.BREACHED
     if at_risk_at is not None and now >= at_risk_at:
-        return "at_risk"
-    return "on_track"
+        return SlaState.AT_RISK
+    return SlaState.ON_TRACK
 
 
-def finished_state(done_at: dt.datetime, due: dt.datetime | None) -> str:
-    return "missed" if due is not None and done_at > due else "met"
+def finished_state(done_at: dt.datetime, due: dt.datetime | None) -> SlaState:
+    return SlaState.MISSED if due is not None and done_at > due else SlaState.MET
 
 
 def describe_left(now: dt.datetime, due: dt.datetime, calendar: WorkingCalendar) -> tuple[str, int, str]:
@@ -143,6 +137,3 @@ def describe_left(now: dt.datetime, due: dt.datetime, calendar: WorkingCalendar)
         return sign, minutes // 60, "hours"
     return sign, minutes, "minutes"
 
-
-# The ticket hooks live in sla_tickets.py; re-exported here because tickets.py calls sla.<name>.
-from .sla_tickets import on_status_change, policy_hours, set_deadlines, set_explicit_deadline  # noqa: E402,F401

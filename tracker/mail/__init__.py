@@ -1,0 +1,1 @@
+"""Email: the outbox, SMTP delivery, event notifications and the weekly status reports."""
