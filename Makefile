@@ -38,11 +38,15 @@ run: setup
 	@echo "Serving on http://$(HOST):$(PORT) with the scheduler beside it (Ctrl+C stops both)."
 	$(BIN)/python -m tracker.devserver --host $(HOST) --port $(PORT)
 
+# ruff first (import order and bug-finding rules), then the suite on 2+ workers, a module per worker.
+PYTEST := $(BIN)/python -m pytest -n auto --dist loadfile
+
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/ruff check .
+	$(PYTEST)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL =="; \
-		TRACKER_TEST_DB=postgresql $(BIN)/python -m pytest; \
+		TRACKER_TEST_DB=postgresql $(PYTEST); \
 	fi
 
 babel-extract: install

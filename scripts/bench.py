@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, select, text  # noqa: E402
+from sqlalchemy import insert, select, text
 
-from config import TestConfig  # noqa: E402
+from config import TestConfig
 
 TARGET_P95_MS = float(os.environ.get("BENCH_TARGET_P95_MS", "300"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
@@ -44,9 +44,11 @@ def seed(db, count: int) -> None:
             "reference": f"PUN-2025-{seq:06d}" if seq < 1_000_000 else f"PUN-2026-{seq - 999_999:06d}",
             "year": 2025 if seq < 1_000_000 else 2026, "seq": seq if seq < 1_000_000 else seq - 999_999,
             "version": 1, "locality_id": locality_id, "province_id": province_id, "created_by_id": filer,
-            "category_id": rng.choice(categories), "title": f"Vướng mắc số {seq} về biên chế", "title_folded": f"vuong mac so {seq} ve bien che",
+            "category_id": rng.choice(categories), "title": f"Vướng mắc số {seq} về biên chế",
+            "title_folded": f"vuong mac so {seq} ve bien che",
             "description": "Nội dung", "legal_basis": "", "requested_urgency": "normal",
-            "urgency": (urgency := rng.choice(urgencies)), "urgency_rank": URGENCY_RANK[urgency], "status": rng.choice(statuses), "channel": "web",
+            "urgency": (urgency := rng.choice(urgencies)), "urgency_rank": URGENCY_RANK[urgency],
+            "status": rng.choice(statuses), "channel": "web",
             "lead_unit_id": rng.choice(units), "created_at": created, "updated_at": created,
             "answer_due_at": created + dt.timedelta(days=14), "sla_state": "on_track",
         })

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tracker.worktime import sla  # noqa: E402
-from tracker.worktime.calendar import WorkingCalendar  # noqa: E402
+from tracker.worktime import sla
+from tracker.worktime.calendar import WorkingCalendar
 
 
 def main(count: int = 10_000) -> None:

@@ -53,7 +53,7 @@ def test_only_admins_reach_admin_pages(client, login, make_user, hoan_kiem, hano
     db.session.commit()
     before = (count(db, User), count(db, Unit), count(db, Category), count(db, RoutingRule))
     login(make_user(role, **where))
-    actions = ADMIN_ACTIONS + [("post", f"/admin/users/{target.id}/active", {}),
+    actions = [*ADMIN_ACTIONS, ("post", f"/admin/users/{target.id}/active", {}),
                                ("post", f"/admin/users/{target.id}/password", {"password": "mat khau moi 123"}),
                                ("post", f"/admin/users/{target.id}", {"role": "admin", "name": "x"}),
                                ("post", f"/admin/rules/{rule.id}/delete", {}),

@@ -126,7 +126,7 @@ def test_more_files_than_allowed_are_refused(client, login, commune_officer, db,
 def test_limits_are_configurable(app, db):
     app.config["ATTACHMENT_MAX_BYTES"] = 10
     try:
-        with app.test_request_context(), pytest.raises(Exception, match="lớn hơn|larger"):
+        with app.test_request_context(), pytest.raises(Exception, match=r"lớn hơn|larger"):
             attachments.check_files([FileStorage(io.BytesIO(PDF), "a.pdf")])
     finally:
         app.config["ATTACHMENT_MAX_BYTES"] = 20 * 1024 * 1024

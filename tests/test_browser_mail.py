@@ -15,5 +15,6 @@ def test_admin_previews_a_weekly_report_in_the_browser(page, live_server, make_u
     frame = page.frame_locator("iframe.mail-preview")
     frame.locator("text=Tỷ lệ trả lời đúng hạn").wait_for()
     # Inline styles apply inside the frame (its own CSP allows them; scripts stay forbidden).
-    assert frame.locator("table[style*='border-collapse']").first.evaluate("t => getComputedStyle(t).borderCollapse") == "collapse"
+    table = frame.locator("table[style*='border-collapse']").first
+    assert table.evaluate("t => getComputedStyle(t).borderCollapse") == "collapse"
     page.screenshot(path="/tmp/mail-preview.png", full_page=True)

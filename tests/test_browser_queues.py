@@ -7,7 +7,7 @@ from tracker.models import RoutingRule, Ticket
 from .test_browser import log_in
 
 
-def test_triage_filters_then_bulk_assigns_from_the_queue(page, live_server, triage_user, commune_officer,  # noqa: F811
+def test_triage_filters_then_bulk_assigns_from_the_queue(page, live_server, triage_user, commune_officer,
                                                         make_ticket, db, unit):
     first = make_ticket(commune_officer, title="Biên chế phường A")
     second = make_ticket(commune_officer, title="Biên chế phường B")
@@ -29,7 +29,7 @@ def test_triage_filters_then_bulk_assigns_from_the_queue(page, live_server, tria
     assert (first.status, second.status, other.status) == (Status.ASSIGNED, Status.ASSIGNED, Status.NEW)
 
 
-def test_triage_files_on_behalf_by_dispatch(page, live_server, triage_user, hoan_kiem, db):  # noqa: F811
+def test_triage_files_on_behalf_by_dispatch(page, live_server, triage_user, hoan_kiem, db):
     log_in(page, live_server, triage_user)
     page.goto(f"{live_server}/triage/new")
     page.fill("input[name=locality]", "00070")
@@ -45,7 +45,7 @@ def test_triage_files_on_behalf_by_dispatch(page, live_server, triage_user, hoan
     assert db.session.scalar(select(Ticket.channel)) == "dispatch"
 
 
-def test_admin_creates_a_routing_rule(page, live_server, make_user, db):  # noqa: F811
+def test_admin_creates_a_routing_rule(page, live_server, make_user, db):
     log_in(page, live_server, make_user(Role.ADMIN))
     page.goto(f"{live_server}/admin")
     page.click("text=Quy tắc phân luồng")

@@ -31,7 +31,7 @@ def test_triage_assigns_specialist_answers_locality_confirms(open_as, live_serve
     triage.goto(url)
     triage.select_option("select[name=lead_unit]", unit.code)
     triage.select_option("select[name=assignee]", str(specialist.id))
-    triage.click("form[action$='/triage/%s'] button[type=submit]" % ticket.reference)
+    triage.click(f"form[action$='/triage/{ticket.reference}'] button[type=submit]")
     triage.wait_for_selector("text=Đã giao xử lý")
 
     answering = open_as(specialist)

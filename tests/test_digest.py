@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from tracker.mail.digest import build_digests
 from tracker.enums import Role, Status
 from tracker.extensions import db as _db
+from tracker.mail.digest import build_digests
 from tracker.models import OutboxMessage, Unit
 from tracker.weeks import WeekError, parse_week
 
@@ -85,7 +85,7 @@ def test_week_labels_are_parsed_strictly(app):
 
 
 def test_team_report_counts_the_week_and_the_week_before(seeded):
-    tickets, users = seeded
+    _tickets, users = seeded
     team = _by_user(build_digests(parse_week(WEEK)))[users["triage"].id]
     c, p = team.counts, team.previous
     assert (c.received, c.answered, c.open, c.overdue) == (3, 2, 3, 1)  # B C E / C D / A B E / A

@@ -3,8 +3,8 @@ import pytest
 from sqlalchemy import select
 
 from tracker import workflow
-from tracker.mail import notify
 from tracker.enums import Role
+from tracker.mail import notify
 from tracker.models import OutboxMessage, Unit
 from tracker.tickets import post_message, triage_ticket
 

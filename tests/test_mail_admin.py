@@ -5,8 +5,8 @@ from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD
 from tracker.enums import Role
-from tracker.models import OutboxMessage
 from tracker.mail.outbox import enqueue
+from tracker.models import OutboxMessage
 
 
 def _token(page: str) -> str:

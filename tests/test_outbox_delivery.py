@@ -4,10 +4,10 @@ import threading
 
 from sqlalchemy import select
 
-from tracker.mail import delivery
 from tracker.extensions import db as _db
-from tracker.models import OutboxMessage, utcnow
+from tracker.mail import delivery
 from tracker.mail.outbox import enqueue
+from tracker.models import OutboxMessage, utcnow
 
 
 def _enqueue(db, n, prefix="test"):
@@ -146,7 +146,7 @@ def test_two_concurrent_senders_never_send_a_message_twice(app, db, smtp_server,
             try:
                 barrier.wait()
                 reports.append(delivery.deliver_due(limit=None))
-            except Exception as error:  # noqa: BLE001 - surfaced by the assertion below
+            except Exception as error:
                 errors.append(error)
             finally:
                 _db.session.remove()

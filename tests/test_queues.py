@@ -55,7 +55,7 @@ def three(commune_officer, make_ticket, make_user, ben_thanh, unit, specialist, 
 def test_general_list_filters(client, login, triage_user, three, query, expected):
     login(triage_user)
     html = client.get(f"/tickets?{query}").get_data(as_text=True)
-    named = dict(zip("abc", three))
+    named = dict(zip("abc", three, strict=True))
     assert sorted(refs(html, three)) == sorted(named[k].reference for k in expected)
 
 
@@ -69,7 +69,7 @@ def test_assignee_me_and_by_id(client, login, specialist, three):
 @pytest.mark.parametrize("sort,order", [("", "cba"), ("age", "abc"), ("deadline", "bca"), ("urgency", "bac")])
 def test_general_list_sorts(client, login, triage_user, three, sort, order):
     login(triage_user)
-    named = dict(zip("abc", three))
+    named = dict(zip("abc", three, strict=True))
     html = client.get(f"/tickets?sort={sort}").get_data(as_text=True)
     assert refs(html, three) == [named[k].reference for k in order]
 
@@ -107,7 +107,7 @@ def test_locality_filters_stay_inside_the_visibility_scope(client, login, commun
 
 
 def test_pager_keeps_the_filters(client, login, triage_user, commune_officer, make_ticket, app):
-    for i in range(app.config["PAGE_SIZE"] + 1):
+    for _ in range(app.config["PAGE_SIZE"] + 1):
         make_ticket(commune_officer, category_code="dat_dai")
     login(triage_user)
     html = client.get("/tickets?category=dat_dai&sort=age").get_data(as_text=True)
@@ -174,8 +174,9 @@ def test_queue_pages_need_login(client):
         assert client.get(url).status_code == 302
 
 
-@pytest.mark.parametrize("url", ["/tickets?sort=deadline", "/triage?sort=urgency", "/queue/unit?unit=moha_tcbc",
-                                 "/queue/mine", "/tickets?category=bien_che&province=01&assignee=me&sla_state=on_track"])
+@pytest.mark.parametrize("url", [
+    "/tickets?sort=deadline", "/triage?sort=urgency", "/queue/unit?unit=moha_tcbc", "/queue/mine",
+    "/tickets?category=bien_che&province=01&assignee=me&sla_state=on_track"])
 def test_query_count_does_not_grow_with_rows(login, make_user, commune_officer, make_ticket, db, unit, url,
                                              page_queries):
     lead = make_user(Role.LEAD, unit=unit)

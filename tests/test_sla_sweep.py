@@ -6,11 +6,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select, update
 
-from tracker.worktime import sweep as sla_sweep
 from tracker.enums import Role, Status
-from tracker.models import Event, OutboxMessage, Ticket
 from tracker.lifecycle import set_status
+from tracker.models import Event, OutboxMessage, Ticket
 from tracker.tickets import triage_ticket
+from tracker.worktime import sweep as sla_sweep
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -101,7 +101,7 @@ def run_twice_at_once(app, job):
             try:
                 barrier.wait()
                 results.append(job())
-            except Exception as error:  # noqa: BLE001 - reported below
+            except Exception as error:
                 errors.append(error)
 
     threads = [threading.Thread(target=worker) for _ in range(2)]

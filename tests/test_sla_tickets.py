@@ -4,12 +4,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from tracker.enums import Status
+from tracker.lifecycle import set_status
+from tracker.models import CalendarOverride, Category, Event, SlaPolicy
+from tracker.tickets import triage_ticket
 from tracker.worktime import sla
 from tracker.worktime.calendar import WorkingCalendar, load_calendar, parse_office_hours
-from tracker.enums import Status
-from tracker.models import CalendarOverride, Event, SlaPolicy, Category
-from tracker.lifecycle import set_status
-from tracker.tickets import triage_ticket
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 

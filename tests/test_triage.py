@@ -161,7 +161,7 @@ def test_list_query_count_does_not_grow_with_rows(login, triage_user, commune_of
 
     make_ticket(commune_officer)
     few = {url: page_queries(url) for url in ("/tickets", "/triage")}
-    for i in range(12):
+    for _ in range(12):
         make_ticket(commune_officer)
     assert {url: page_queries(url) for url in few} == few
 

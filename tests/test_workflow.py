@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 
 from tracker import workflow
 from tracker.enums import TRANSITIONS, Role, Status
-from tracker.models import Event, Message, Ticket, TicketLink, Unit
 from tracker.errors import DomainError
 from tracker.lifecycle import set_status
+from tracker.models import Event, Message, Ticket, TicketLink, Unit
 from tracker.tickets import triage_ticket
 
 
@@ -45,14 +45,14 @@ def count(db, model):
 
 def test_transition_table_is_the_design_diagram():
     S = Status
-    assert TRANSITIONS == {
+    assert {
         S.NEW: {S.ASSIGNED, S.AWAITING_LOCALITY, S.DUPLICATE, S.TRANSFERRED},
         S.ASSIGNED: {S.IN_PROGRESS, S.AWAITING_LOCALITY, S.DUPLICATE, S.TRANSFERRED},
         S.IN_PROGRESS: {S.ANSWERED, S.AWAITING_LOCALITY, S.DUPLICATE, S.TRANSFERRED},
         S.AWAITING_LOCALITY: {S.NEW, S.ASSIGNED, S.IN_PROGRESS, S.ANSWERED},
         S.ANSWERED: {S.CLOSED, S.IN_PROGRESS, S.AWAITING_LOCALITY},
         S.CLOSED: set(), S.DUPLICATE: set(), S.TRANSFERRED: set(),
-    }
+    } == TRANSITIONS
 
 
 def test_a_forbidden_transition_is_refused_with_a_clear_message(app, db, make_ticket, commune_officer):
@@ -60,7 +60,8 @@ def test_a_forbidden_transition_is_refused_with_a_clear_message(app, db, make_ti
     with app.test_request_context(headers={"Accept-Language": "vi"}):
         with pytest.raises(DomainError) as refused:
             set_status(ticket, None, Status.ANSWERED, dt.datetime.now(dt.UTC))
-        assert str(refused.value.message) == "Kiến nghị đang ở trạng thái Mới tiếp nhận không thể chuyển sang Đã trả lời."
+        assert str(refused.value.message) == ("Kiến nghị đang ở trạng thái Mới tiếp nhận "
+                                              "không thể chuyển sang Đã trả lời.")
 
 
 def test_specialist_answers_with_outcome_and_reply_document(client, login, db, make_ticket, commune_officer,

@@ -144,7 +144,7 @@ def test_domain_functions_refuse_on_their_own_not_only_the_routes(db, make_ticke
         lambda: workflow.transfer(people["specialist"], working, version=working.version, agency="A", note="B"),
         lambda: workflow.link(people["specialist"], working, other=other),
     ]
-    for index, action in enumerate(refused):
+    for action in refused:
         with pytest.raises(DomainError):
             action()
         db.session.rollback()

@@ -11,9 +11,9 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from .enums import Role
+from .errors import DomainError
 from .extensions import db
 from .models import ApiToken, Locality, Unit, User, utcnow
-from .errors import DomainError
 
 TOKEN_USE_PRECISION = dt.timedelta(minutes=5)
 

@@ -5,14 +5,16 @@ removes the files it wrote (see `_forget_or_remove`), so nothing is half-saved.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import unicodedata
 import uuid
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterable
+from typing import BinaryIO
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -165,7 +167,5 @@ def _keep_written_files(session):
 def _remove_written_files(session, _previous_transaction):
     """A rolled-back change leaves no file behind."""
     for path in session.info.pop("attachment_files", []):
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.remove(path)
-        except FileNotFoundError:
-            pass

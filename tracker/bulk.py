@@ -6,10 +6,10 @@ import datetime as dt
 from flask_babel import lazy_gettext as _l
 
 from .enums import Urgency
+from .errors import DomainError
 from .extensions import db
 from .models import Ticket, Unit, User
 from .permissions import visible_tickets
-from .errors import DomainError
 from .tickets import triage_ticket
 
 BULK_MAX = 200

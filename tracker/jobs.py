@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import click
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -52,7 +52,7 @@ def run_locked(app: Flask, job: Job) -> None:
                     job.func()
                 else:
                     log.info("job %s skipped: another process holds it", job.name)
-        except Exception:  # noqa: BLE001 - the scheduler must survive a failing job
+        except Exception:
             log.exception("job %s failed", job.name)
 
 

@@ -2,11 +2,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
 
 from flask_login import UserMixin
 from sqlalchemy import (
-    Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -50,9 +58,9 @@ class Locality(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     level: Mapped[str] = mapped_column(String(10))
     division_type: Mapped[str] = mapped_column(String(40))
-    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("localities.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("localities.id"), index=True)
 
-    parent: Mapped[Optional[Locality]] = relationship(remote_side=[id])
+    parent: Mapped[Locality | None] = relationship(remote_side=[id])
 
     @property
     def is_province(self) -> bool:
@@ -81,7 +89,7 @@ class Unit(db.Model):
     name_en: Mapped[str] = mapped_column(String(200), default="")
     is_external: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    email: Mapped[Optional[str]] = mapped_column(String(254))
+    email: Mapped[str | None] = mapped_column(String(254))
 
     def __str__(self) -> str:
         return self.name
@@ -94,11 +102,11 @@ class Category(db.Model):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200), default="")
-    default_unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"))
+    default_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    default_unit: Mapped[Optional[Unit]] = relationship()
+    default_unit: Mapped[Unit | None] = relationship()
 
     def __str__(self) -> str:
         return self.name
@@ -112,15 +120,15 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120), default="")
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     role: Mapped[str] = mapped_column(String(20), index=True)
-    locality_id: Mapped[Optional[int]] = mapped_column(ForeignKey("localities.id"), index=True)
-    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"), index=True)
+    locality_id: Mapped[int | None] = mapped_column(ForeignKey("localities.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     is_unit_head: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str] = mapped_column(String(5), default="vi")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    locality: Mapped[Optional[Locality]] = relationship()
-    unit: Mapped[Optional[Unit]] = relationship()
+    locality: Mapped[Locality | None] = relationship()
+    unit: Mapped[Unit | None] = relationship()
 
     @property
     def role_enum(self) -> Role:
@@ -147,7 +155,7 @@ class ApiToken(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_used_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
 
@@ -201,48 +209,48 @@ class Ticket(db.Model):
     # URGENCY_RANK of urgency, kept in step by _sync_urgency_rank, so queues sort by urgency on an index.
     urgency_rank: Mapped[int] = mapped_column(Integer, default=URGENCY_RANK[Urgency.THUONG], server_default="3")
     status: Mapped[str] = mapped_column(String(20), default=Status.NEW.value)
-    paused_status: Mapped[Optional[str]] = mapped_column(String(20))
+    paused_status: Mapped[str | None] = mapped_column(String(20))
     channel: Mapped[str] = mapped_column(String(20), default="web")
-    incoming_doc_number: Mapped[Optional[str]] = mapped_column(String(100))
-    incoming_doc_date: Mapped[Optional[dt.date]] = mapped_column(Date)
+    incoming_doc_number: Mapped[str | None] = mapped_column(String(100))
+    incoming_doc_date: Mapped[dt.date | None] = mapped_column(Date)
 
-    lead_unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"))
-    assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-    routing_rule_id: Mapped[Optional[int]] = mapped_column(ForeignKey("routing_rules.id"))
+    lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    routing_rule_id: Mapped[int | None] = mapped_column(ForeignKey("routing_rules.id"))
 
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    first_response_due_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
-    answer_due_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
-    explicit_due_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
-    first_responded_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
-    answered_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
-    closed_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
-    paused_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    first_response_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    answer_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    explicit_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    first_responded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    paused_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     sla_state: Mapped[str] = mapped_column(String(10), default="on_track")
     # When 75 % of the answer budget is used: the sweep finds tickets crossing it by index.
-    at_risk_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    at_risk_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Working time spent awaiting the locality, in seconds: deadlines move by it.
     paused_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
-    outcome: Mapped[Optional[str]] = mapped_column(String(30))
-    reply_doc_number: Mapped[Optional[str]] = mapped_column(String(100))
-    reply_doc_date: Mapped[Optional[dt.date]] = mapped_column(Date)
-    duplicate_of_id: Mapped[Optional[int]] = mapped_column(ForeignKey("tickets.id"), index=True)
-    transferred_to: Mapped[Optional[str]] = mapped_column(String(200))
-    rating: Mapped[Optional[int]] = mapped_column(Integer)
-    rating_comment: Mapped[Optional[str]] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    reply_doc_number: Mapped[str | None] = mapped_column(String(100))
+    reply_doc_date: Mapped[dt.date | None] = mapped_column(Date)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    transferred_to: Mapped[str | None] = mapped_column(String(200))
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_comment: Mapped[str | None] = mapped_column(Text)
 
     locality: Mapped[Locality] = relationship(foreign_keys=[locality_id])
     province: Mapped[Locality] = relationship(foreign_keys=[province_id])
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     category: Mapped[Category] = relationship()
-    lead_unit: Mapped[Optional[Unit]] = relationship()
-    assignee: Mapped[Optional[User]] = relationship(foreign_keys=[assignee_id])
-    duplicate_of: Mapped[Optional[Ticket]] = relationship(remote_side=[id])
+    lead_unit: Mapped[Unit | None] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    duplicate_of: Mapped[Ticket | None] = relationship(remote_side=[id])
     coordinating_units: Mapped[list[Unit]] = relationship(secondary="ticket_units")
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once, at mapping
 
     @validates("title")
     def _sync_title_folded(self, _key, value):
@@ -312,15 +320,15 @@ class Event(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
-    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(String(40))
-    field: Mapped[Optional[str]] = mapped_column(String(40))
-    old_value: Mapped[Optional[str]] = mapped_column(Text)
-    new_value: Mapped[Optional[str]] = mapped_column(Text)
+    field: Mapped[str | None] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
     internal: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    actor: Mapped[Optional[User]] = relationship()
+    actor: Mapped[User | None] = relationship()
 
 
 class Attachment(db.Model):
@@ -328,7 +336,7 @@ class Attachment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
-    message_id: Mapped[Optional[int]] = mapped_column(ForeignKey("messages.id"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     original_name: Mapped[str] = mapped_column(String(255))
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
@@ -336,7 +344,7 @@ class Attachment(db.Model):
     size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    message: Mapped[Optional[Message]] = relationship(back_populates="attachments")
+    message: Mapped[Message | None] = relationship(back_populates="attachments")
 
 
 class RoutingRule(db.Model):
@@ -346,16 +354,16 @@ class RoutingRule(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     position: Mapped[int] = mapped_column(Integer, default=0, index=True)
-    category_id: Mapped[Optional[int]] = mapped_column(ForeignKey("categories.id"))
-    province_id: Mapped[Optional[int]] = mapped_column(ForeignKey("localities.id"))
-    keyword: Mapped[Optional[str]] = mapped_column(String(100))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    province_id: Mapped[int | None] = mapped_column(ForeignKey("localities.id"))
+    keyword: Mapped[str | None] = mapped_column(String(100))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     strategy: Mapped[str] = mapped_column(String(20), default="none")
-    last_assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    last_assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    category: Mapped[Optional[Category]] = relationship()
-    province: Mapped[Optional[Locality]] = relationship()
+    category: Mapped[Category | None] = relationship()
+    province: Mapped[Locality | None] = relationship()
     unit: Mapped[Unit] = relationship()
 
 
@@ -367,11 +375,11 @@ class SlaPolicy(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     urgency: Mapped[str] = mapped_column(String(20))
-    category_id: Mapped[Optional[int]] = mapped_column(ForeignKey("categories.id"))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
     first_response_hours: Mapped[int] = mapped_column(Integer)
     answer_hours: Mapped[int] = mapped_column(Integer)
 
-    category: Mapped[Optional[Category]] = relationship()
+    category: Mapped[Category | None] = relationship()
 
 
 class CalendarOverride(db.Model):
@@ -395,15 +403,15 @@ class OutboxMessage(db.Model):
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[Optional[str]] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    claimed_by: Mapped[Optional[str]] = mapped_column(String(64))
-    claimed_until: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
-    last_error: Mapped[Optional[str]] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    sent_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class JobLock(db.Model):
@@ -412,5 +420,5 @@ class JobLock(db.Model):
     __tablename__ = "job_locks"
 
     name: Mapped[str] = mapped_column(String(50), primary_key=True)
-    holder: Mapped[Optional[str]] = mapped_column(String(100))
-    locked_until: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    holder: Mapped[str | None] = mapped_column(String(100))
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -14,10 +14,10 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from .errors import DomainError
 from .extensions import db
 from .mail import outbox
 from .models import User
-from .errors import DomainError
 
 SALT = "password-reset"
 MAX_AGE = dt.timedelta(hours=1)

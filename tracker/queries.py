@@ -11,8 +11,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from .enums import OPEN_STATUSES, MessageKind, SlaState, Status, Urgency
 from .extensions import db
-from .models import Attachment, Category, Event, Locality, Message, Ticket, Unit, User, ticket_units
 from .localtime import local_midnight
+from .models import Attachment, Category, Event, Locality, Message, Ticket, Unit, User, ticket_units
 from .permissions import can_see_internal, visible_tickets
 from .text import fold
 

@@ -4,7 +4,6 @@ from sqlalchemy import select
 from .enums import Urgency
 from .models import Category, SlaPolicy, Unit
 
-
 # (code, Vietnamese name, English name, external?)
 UNITS = [
     ("moha_tcbc", "Bộ Nội vụ – Vụ Tổ chức – Biên chế", "MoHA – Organisation and Staffing Department", False),
@@ -14,7 +13,8 @@ UNITS = [
     ("moha_phap_che", "Bộ Nội vụ – Vụ Pháp chế", "MoHA – Legal Department", False),
     ("moha_tien_luong", "Bộ Nội vụ – Cục Tiền lương và Bảo hiểm xã hội", "MoHA – Salaries and Social Insurance", False),
     ("moha_van_thu", "Bộ Nội vụ – Cục Văn thư và Lưu trữ nhà nước", "MoHA – State Records and Archives", False),
-    ("moha_van_phong", "Bộ Nội vụ – Văn phòng Bộ (Tổ phản ứng nhanh)", "MoHA – Ministry Office (rapid-response team)", False),
+    ("moha_van_phong", "Bộ Nội vụ – Văn phòng Bộ (Tổ phản ứng nhanh)", "MoHA – Ministry Office (rapid-response team)",
+     False),
     ("bo_tai_chinh", "Bộ Tài chính", "Ministry of Finance", True),
     ("bo_xay_dung", "Bộ Xây dựng", "Ministry of Construction", True),
     ("bo_nn_mt", "Bộ Nông nghiệp và Môi trường", "Ministry of Agriculture and Environment", True),

@@ -218,7 +218,9 @@ def _record_failure(message: _Claimed, reason: str, report: DeliveryReport) -> N
 
 def _describe(error: Exception) -> str:
     if isinstance(error, smtplib.SMTPResponseException):
-        detail = error.smtp_error.decode("utf-8", "replace") if isinstance(error.smtp_error, bytes) else error.smtp_error
+        detail = error.smtp_error
+        if isinstance(detail, bytes):
+            detail = detail.decode("utf-8", "replace")
         return f"{error.smtp_code} {detail}"
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return "; ".join(f"{rcpt}: {code} {msg!r}" for rcpt, (code, msg) in error.recipients.items())

@@ -22,8 +22,10 @@ def notify_locality_of_message(ticket: Ticket, message: Message) -> None:
     if message.is_internal:
         return
     kind = message.kind
-    subject = (_l("[%(reference)s] Your obstacle was answered", reference=ticket.reference) if kind == MessageKind.ANSWER
-               else _l("[%(reference)s] New reply to your obstacle", reference=ticket.reference))
+    if kind == MessageKind.ANSWER:
+        subject = _l("[%(reference)s] Your obstacle was answered", reference=ticket.reference)
+    else:
+        subject = _l("[%(reference)s] New reply to your obstacle", reference=ticket.reference)
     recipients = locality_officers(ticket)
     if kind == MessageKind.ANSWER:  # localities whose obstacles were merged into this one follow its answer
         for duplicate in db.session.scalars(select(Ticket).where(Ticket.duplicate_of_id == ticket.id)):

@@ -36,7 +36,8 @@ def valid_address(address: str | None) -> str | None:
     return result.ascii_email or result.normalized
 
 
-def enqueue(key: str, recipient: str, subject: str, body_text: str, body_html: str | None = None) -> OutboxMessage | None:
+def enqueue(key: str, recipient: str, subject: str, body_text: str,
+            body_html: str | None = None) -> OutboxMessage | None:
     """Add a message unless one with this key exists already (then None): the same email never twice.
 
     An address that cannot receive mail is not enqueued (None) and is logged: it never breaks the caller.

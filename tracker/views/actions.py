@@ -2,8 +2,9 @@
 or rolls back and puts the refusal where the user will read it."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from flask import flash
 from flask_babel import lazy_gettext as _l

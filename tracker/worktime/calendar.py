@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -48,7 +49,7 @@ def parse_office_hours(raw: str) -> tuple[tuple[int, int], ...]:
     if not periods:
         raise OfficeHoursError("office hours are empty: give at least one period such as 08:00-17:00")
     periods.sort()
-    for (_, end), (begin, _) in zip(periods, periods[1:]):
+    for (_, end), (begin, _) in itertools.pairwise(periods):
         if begin < end:
             raise OfficeHoursError(f"office hours periods overlap: {raw!r}")
     return tuple(periods)

@@ -8,9 +8,9 @@ from ...accounts import PASSWORD_MAX, PASSWORD_MIN
 from ...catalog import EMAIL_MAX, KEYWORD_MAX, NAME_MAX
 from ...enums import Role
 from ...extensions import db
-from ..forms import REQUIRED
 from ...models import Category, Unit
 from ...routing import Strategy
+from ..forms import REQUIRED
 
 
 def _max(n):

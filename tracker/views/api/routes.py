@@ -6,8 +6,8 @@ from werkzeug.exceptions import HTTPException
 
 from ... import permissions, queries
 from ...accounts import active_token, record_token_use
-from ...extensions import csrf
 from ...enums import Role
+from ...extensions import csrf
 from ...lookups import by_code
 from ...models import Category, Locality
 from ...tickets import file_ticket

@@ -14,5 +14,7 @@ class PreviewForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    email = StringField(_l("Recipient's email"), validators=[DataRequired(REQUIRED), Length(max=254, message=_l("This email is too long."))])
-    week = StringField(_l("Week (YYYY-Www)"), validators=[DataRequired(REQUIRED), Length(max=20, message=_l("At most %(max)d characters.", max=20))])
+    email = StringField(_l("Recipient's email"), validators=[
+        DataRequired(REQUIRED), Length(max=254, message=_l("This email is too long."))])
+    week = StringField(_l("Week (YYYY-Www)"), validators=[
+        DataRequired(REQUIRED), Length(max=20, message=_l("At most %(max)d characters.", max=20))])

@@ -11,7 +11,6 @@ from ...worktime.calendar import REASON_MAX
 from ..forms import REQUIRED, LocalDateField
 from .fields import WHOLE_HOURS, WholeHoursField
 
-
 CHOOSE_FROM_LIST = _l("Choose a value from the list.")
 
 

@@ -5,12 +5,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
 from ...extensions import db
 from ...localtime import local_date
 from ...lookups import chosen
 from ...models import Category, SlaPolicy, utcnow
 from ...worktime import calendar as working_calendar
-from ...worktime import overrides, policies as sla_policies
+from ...worktime import overrides
+from ...worktime import policies as sla_policies
 from ..actions import perform
 from ..admin.shared import admins_only
 from .forms import DeleteForm, OverrideForm, PolicyForm

@@ -5,7 +5,8 @@ import datetime as dt
 from ...worktime.calendar import WorkingCalendar, makeup_days, public_holidays
 
 
-def year_months(year: int, calendar: WorkingCalendar, overrides, locale: str) -> list[tuple[int, list[list[dict | None]]]]:
+def year_months(year: int, calendar: WorkingCalendar, overrides,
+                locale: str) -> list[tuple[int, list[list[dict | None]]]]:
     overridden = {o.day: o for o in overrides}
     makeup = set(makeup_days(year))
     holidays = dict(public_holidays(year, locale))

@@ -4,8 +4,8 @@ from wtforms import BooleanField, MultipleFileField, SelectField, StringField, T
 from wtforms.validators import DataRequired, Length, Optional
 
 from ...enums import RequestedUrgency
-from ..forms import REQUIRED, VersionedForm
 from ...tickets import TEXT_MAX, TITLE_MAX
+from ..forms import REQUIRED, VersionedForm
 
 
 class TicketForm(FlaskForm):

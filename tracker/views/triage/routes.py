@@ -102,7 +102,8 @@ def update(reference: str):
             category=chosen(Category, form.category.data, "category"), urgency=form.urgency.data,
             lead_unit=chosen(Unit, form.lead_unit.data, "lead_unit"), assignee=_assignee(form.assignee.data),
             due_date=form.due_date.data,
-            coordinating_units=[chosen(Unit, code, "coordinating_units") for code in form.coordinating_units.data or []],
+            coordinating_units=[chosen(Unit, code, "coordinating_units")
+                                for code in form.coordinating_units.data or []],
         ), form)
         if result.ok:
             flash(_("The obstacle was triaged."), "success")

@@ -6,9 +6,9 @@ from wtforms import MultipleFileField, SelectField, StringField, TextAreaField, 
 from wtforms.validators import DataRequired, Length, Optional
 
 from ...enums import Outcome
-from ..forms import REQUIRED, VersionedForm
 from ...tickets import TEXT_MAX
 from ...workflow import AGENCY_MAX, COMMENT_MAX, DOC_NUMBER_MAX
+from ..forms import REQUIRED, VersionedForm
 
 
 def _max(n: int):

@@ -111,7 +111,8 @@ def duplicate(reference):
 @login_required
 def link(reference):
     return _act(reference, LinkForm(), "link_form", lambda t, f: workflow.link(
-        current_user, t, other=_ticket_by_reference(f.other.data)), _l("The obstacles were linked."), permissions.can_link)
+        current_user, t, other=_ticket_by_reference(f.other.data)), _l("The obstacles were linked."),
+        permissions.can_link)
 
 
 @bp.post("/<reference>/transfer")
