@@ -1,12 +1,12 @@
 """Languages (Vietnamese first, English second) and local date formatting."""
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, session
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
 from .extensions import babel
+from .localtime import local_zone
 
 
 def select_locale() -> str:
@@ -21,7 +21,7 @@ def select_locale() -> str:
 
 
 def local_time(value: dt.datetime) -> dt.datetime:
-    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+    return value.astimezone(local_zone())
 
 
 def format_date_vn(value) -> str:

@@ -19,7 +19,18 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .enums import URGENCY_RANK, LocalityLevel, MessageKind, Role, Status, Urgency
+from .enums import (
+    URGENCY_RANK,
+    Channel,
+    LocalityLevel,
+    MessageKind,
+    OutboxStatus,
+    RequestedUrgency,
+    Role,
+    SlaState,
+    Status,
+    Urgency,
+)
 from .extensions import db
 from .text import fold
 
@@ -204,13 +215,13 @@ class Ticket(db.Model):
     title_folded: Mapped[str] = mapped_column(String(300), default="", server_default="")
     description: Mapped[str] = mapped_column(Text)
     legal_basis: Mapped[str] = mapped_column(Text, default="")
-    requested_urgency: Mapped[str] = mapped_column(String(10), default="normal")
+    requested_urgency: Mapped[str] = mapped_column(String(10), default=RequestedUrgency.NORMAL.value)
     urgency: Mapped[str] = mapped_column(String(20), default=Urgency.THUONG.value, index=True)
     # URGENCY_RANK of urgency, kept in step by _sync_urgency_rank, so queues sort by urgency on an index.
     urgency_rank: Mapped[int] = mapped_column(Integer, default=URGENCY_RANK[Urgency.THUONG], server_default="3")
     status: Mapped[str] = mapped_column(String(20), default=Status.NEW.value)
     paused_status: Mapped[str | None] = mapped_column(String(20))
-    channel: Mapped[str] = mapped_column(String(20), default="web")
+    channel: Mapped[str] = mapped_column(String(20), default=Channel.WEB.value)
     incoming_doc_number: Mapped[str | None] = mapped_column(String(100))
     incoming_doc_date: Mapped[dt.date | None] = mapped_column(Date)
 
@@ -227,7 +238,7 @@ class Ticket(db.Model):
     answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     paused_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    sla_state: Mapped[str] = mapped_column(String(10), default="on_track")
+    sla_state: Mapped[str] = mapped_column(String(10), default=SlaState.ON_TRACK.value)
     # When 75 % of the answer budget is used: the sweep finds tickets crossing it by index.
     at_risk_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Working time spent awaiting the locality, in seconds: deadlines move by it.
@@ -404,7 +415,7 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_by: Mapped[str | None] = mapped_column(String(64))

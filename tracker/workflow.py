@@ -19,7 +19,7 @@ from .lifecycle import check_version, set_status
 from .localtime import local_date
 from .mail import notify
 from .models import Message, Ticket, TicketLink, User, utcnow
-from .tickets import TEXT_MAX, add_message, clean_text, post_message
+from .tickets import TEXT_MAX, add_message, clean_text
 from .worktime import sla
 from .worktime.calendar import load_calendar
 
@@ -49,12 +49,6 @@ def ask_locality(user: User, ticket: Ticket, *, version, body: str, files=(),
     attachments.store(uploads, ticket=ticket, user=user, message=message)
     notify.notify_locality_of_message(ticket, message)
     return message
-
-
-def locality_replies(user: User, ticket: Ticket, *, version, body: str, files=(),
-                     now: dt.datetime | None = None) -> Message:
-    """The locality's reply; an obstacle awaiting it goes back to the status it paused."""
-    return post_message(user, ticket, body=body, files=files, version=version, now=now)
 
 
 def answer(user: User, ticket: Ticket, *, version, body: str, outcome: str, reply_doc_number: str = "",

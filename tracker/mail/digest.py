@@ -25,7 +25,6 @@ WAITING = tuple(s.value for s in (Status.NEW, Status.ASSIGNED, Status.IN_PROGRES
 LIST_LIMIT = 50  # tickets listed per section; the counts always cover all of them
 TOP = 5
 DIGEST_ROLES = (Role.LEAD, Role.TRIAGE, Role.SPECIALIST, Role.PROVINCE, Role.COMMUNE)
-METRICS = ("received", "answered", "open", "overdue")
 
 
 @dataclass

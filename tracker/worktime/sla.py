@@ -11,7 +11,6 @@ import math
 from ..enums import SlaState
 from .calendar import WorkingCalendar
 
-MINUTE = dt.timedelta(minutes=1)
 MAX_HOURS = 20_000  # about ten years of working time: anything longer is a typing mistake
 AT_RISK_SHARE = 0.75
 
