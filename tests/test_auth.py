@@ -1,5 +1,8 @@
+from sqlalchemy import select
+
 from tracker.enums import Role
 from tracker.extensions import db
+from tracker.models import User
 
 from .conftest import PASSWORD
 
@@ -31,9 +34,14 @@ def test_deactivated_user_cannot_log_in(client, make_user, hoan_kiem):
     assert client.get("/tickets").status_code == 302
 
 
-def test_passwords_are_hashed(commune_officer):
-    assert PASSWORD not in commune_officer.password_hash
-    assert commune_officer.password_hash.startswith(("scrypt:", "pbkdf2:"))
+def test_passwords_are_hashed_and_the_hash_logs_in(client, commune_officer, db):
+    commune_officer.set_password("một mật khẩu mới 2026")
+    db.session.commit()
+    stored = db.session.scalar(select(User.password_hash).where(User.id == commune_officer.id))
+    assert "một mật khẩu mới 2026" not in stored and stored.startswith(("scrypt:", "pbkdf2:"))
+    assert client.post("/login", data={"email": commune_officer.email, "password": PASSWORD}).status_code == 200
+    response = client.post("/login", data={"email": commune_officer.email, "password": "một mật khẩu mới 2026"})
+    assert response.status_code == 302 and client.get("/tickets").status_code == 200
 
 
 def test_session_cookie_is_httponly_and_samesite(client, commune_officer):
@@ -73,3 +81,24 @@ def test_language_switch_is_remembered_for_the_user(client, login, commune_offic
 
 def test_unknown_language_is_404(client):
     assert client.post("/lang/fr").status_code == 404
+
+
+def test_the_production_configuration_checks_csrf_and_exempts_the_api(monkeypatch, database_url, commune_officer,
+                                                                      db):
+    """Not the csrf_client fixture: the app exactly as `Config()` builds it from the environment."""
+    from config import Config
+    from tracker import create_app
+    from tracker.accounts import issue_token
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("SECRET_KEY", "a-production-like-secret")
+    production = create_app(Config())
+    assert production.config.get("WTF_CSRF_ENABLED", True) is True
+    token = issue_token(commune_officer)
+    db.session.commit()
+    client = production.test_client()
+    refused = client.post("/login", data={"email": commune_officer.email, "password": PASSWORD})
+    assert refused.status_code == 400 and "mã bảo mật" in refused.get_data(as_text=True)
+    filed = client.post("/api/v1/tickets", headers={"Authorization": f"Bearer {token}"},
+                        json={"category": "bien_che", "title": "Qua API", "description": "Không cần mã CSRF."})
+    assert filed.status_code == 201, filed.get_data(as_text=True)

@@ -21,8 +21,9 @@ def test_commune_officer_files_an_obstacle_and_sees_it_in_the_list(page, live_se
     page.wait_for_url("**/tickets/PUN-*")
     assert "Kiến nghị của bạn đã được gửi với mã PUN-" in page.content()
     page.goto(f"{live_server}/tickets")
-    assert page.locator("text=Vướng mắc biên chế công chức Phường Hoàn Kiếm").count() == 1
-    assert page.locator("text=Mới tiếp nhận").count() >= 1
+    row = page.locator("tr", has_text="Vướng mắc biên chế công chức Phường Hoàn Kiếm")
+    assert row.count() == 1
+    assert row.locator(".badge.status-new").inner_text() == "Mới tiếp nhận"
 
 
 def test_admin_declares_a_day_off_on_the_year_calendar(page, live_server, make_user):

@@ -81,7 +81,11 @@ def test_week_labels_are_parsed_strictly(app):
     for bad in ("2026-W60", "2026-W00", "abc", "2026W10", "2026-W1", "", " 2026-W10x"):
         with pytest.raises(WeekError):
             parse_week(bad)
-    assert parse_week("2026-W53") if dt.date(2026, 12, 31).isocalendar()[1] == 53 else True
+    # 2026 begins on a Thursday, so it has an ISO week 53; 2025 does not.
+    assert (parse_week("2026-W53").first_day, parse_week("2026-W53").last_day) == (dt.date(2026, 12, 28),
+                                                                                   dt.date(2027, 1, 3))
+    with pytest.raises(WeekError, match="2025"):
+        parse_week("2025-W53")
 
 
 def test_team_report_counts_the_week_and_the_week_before(seeded):

@@ -1,12 +1,20 @@
 """Migrations are the only way the schema changes: one head, upgrade from empty, and they match the models."""
+import os
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from flask_migrate import upgrade
 from sqlalchemy import func, select
 
+from config import TestConfig
+from tracker import create_app
 from tracker.extensions import db as _db
 from tracker.models import Category, SlaPolicy, Unit
 from tracker.reference_data import CATEGORIES, SLA_DEFAULTS, UNITS
+
+from .conftest import _postgres_url
 
 
 def test_migrations_have_a_single_head(app):
@@ -21,11 +29,28 @@ def test_upgraded_schema_matches_the_models(app, db):
         assert compare_metadata(context, _db.metadata) == []
 
 
-def test_reference_data_is_seeded(db):
-    assert db.session.scalar(select(func.count(Unit.id))) == len(UNITS)
-    assert db.session.scalar(select(func.count(Category.id))) == len(CATEGORIES)
-    assert db.session.scalar(select(func.count(SlaPolicy.id))) == len(SLA_DEFAULTS)
-    other = db.session.scalar(select(Category).where(Category.code == "khac"))
-    assert other.default_unit_id is None
-    staffing = db.session.scalar(select(Category).where(Category.code == "bien_che"))
-    assert staffing.default_unit.code == "moha_tcbc"
+@pytest.fixture
+def fresh_database_url(tmp_path):
+    """An empty database no fixture has seeded: what `flask db upgrade` meets on a new server."""
+    if os.environ.get("TRACKER_TEST_DB") == "postgresql":
+        url, drop = _postgres_url()
+        yield url
+        drop()
+    else:
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+
+
+def test_upgrade_from_empty_seeds_the_reference_data(fresh_database_url):
+    fresh = create_app(TestConfig(fresh_database_url))
+    with fresh.app_context():
+        upgrade()
+        session = _db.session
+        assert session.scalar(select(func.count(Unit.id))) == len(UNITS)
+        assert session.scalar(select(func.count(Category.id))) == len(CATEGORIES)
+        assert session.scalar(select(func.count(SlaPolicy.id))) == len(SLA_DEFAULTS)
+        assert session.scalar(select(Category).where(Category.code == "khac")).default_unit_id is None
+        assert session.scalar(select(Category).where(Category.code == "bien_che")).default_unit.code == "moha_tcbc"
+        hoa_toc = session.scalar(select(SlaPolicy).where(SlaPolicy.urgency == "hoa_toc"))
+        assert (hoa_toc.first_response_hours, hoa_toc.answer_hours) == (4, 8)
+        _db.session.remove()
+        _db.engine.dispose()

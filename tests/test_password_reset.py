@@ -76,3 +76,20 @@ def test_forgot_password_form_needs_its_csrf_token(csrf_client, db, commune_offi
     assert csrf_client.post("/password/forgot", data={"email": commune_officer.email,
                                                       "csrf_token": token}).status_code == 302
     assert len(db.session.scalars(select(OutboxMessage)).all()) == 1
+
+
+def test_reset_link_expires_after_an_hour(client, db, commune_officer, monkeypatch):
+    import time
+
+    from itsdangerous import timed
+
+    client.post("/password/forgot", data={"email": commune_officer.email})
+    _message, path = _link(db)
+    issued = time.time()
+    monkeypatch.setattr(timed.time, "time", lambda: issued + 59 * 60)
+    assert client.get(path).status_code == 200  # still valid a minute before the hour
+    monkeypatch.setattr(timed.time, "time", lambda: issued + 61 * 60)
+    response = client.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/password/forgot")
+    db.session.refresh(commune_officer)
+    assert not commune_officer.check_password(NEW_PASSWORD) and commune_officer.check_password(PASSWORD)

@@ -44,7 +44,7 @@ def test_calendar_page_shows_holidays_and_makeup_days(client, login, admin):
     login(admin)
     page = client.get("/admin/sla?year=2025").get_data(as_text=True)
     assert "Lịch làm việc năm 2025" in page
-    assert "30/04/2025 — Ngày Giải phóng miền Nam" in page or "30/04/2025" in page
+    assert "<li>30/04/2025 — Ngày Chiến thắng</li>" in page
     assert "Tết Nguyên Đán" in page
     assert "26/04/2025 — Ngày làm bù" in page
     assert "Lịch làm việc và thời hạn" in page  # the nav item
@@ -163,8 +163,10 @@ def test_policy_for_an_unknown_urgency_or_category_is_refused(client, login, adm
 def test_the_default_policy_cannot_be_removed(client, login, admin, db):
     policy = db.session.scalar(select(SlaPolicy).where(SlaPolicy.category_id.is_(None)))
     login(admin)
-    client.post(f"/admin/sla/policies/{policy.id}/delete")
-    assert db.session.get(SlaPolicy, policy.id) is not None
+    response = client.post(f"/admin/sla/policies/{policy.id}/delete", follow_redirects=True)
+    assert "Không thể xóa thời hạn mặc định của một mức độ khẩn" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).where(SlaPolicy.id == policy.id)) == 1
 
 
 # --- CLI ---------------------------------------------------------------------------------------------
@@ -216,16 +218,18 @@ def test_the_calendar_works_the_configured_office_hours(monkeypatch, database_ur
 
 # --- display -----------------------------------------------------------------------------------------
 
-def test_ticket_page_shows_working_time_left(client, login, commune_officer, make_ticket, db):
-    from tracker.models import utcnow
+def test_ticket_page_shows_working_time_left(client, login, commune_officer, make_ticket, db, monkeypatch):
+    from tracker import web
 
+    monkeypatch.setattr(web, "utcnow", lambda: local("2025-03-03T10:00"))  # a Monday morning
     ticket = make_ticket(commune_officer)
-    ticket.answer_due_at = utcnow() + dt.timedelta(days=60)
-    ticket.first_response_due_at = utcnow() - dt.timedelta(days=30)
+    ticket.answer_due_at = local("2025-03-10T10:00")  # five working days ahead
+    ticket.first_response_due_at = local("2025-02-26T14:00")  # 3 + 8 + 8 + 2 = 21 working hours ago
     db.session.commit()
     login(commune_officer)
     page = client.get(f"/tickets/{ticket.reference}").get_data(as_text=True)
-    assert "ngày làm việc" in page and "còn " in page and "quá hạn " in page
+    assert '<small class="sla-left">còn 5 ngày làm việc</small>' in page
+    assert '<small class="sla-left">quá hạn 2 ngày làm việc</small>' in page
 
 
 def test_list_shows_a_deadline_badge_and_filters_by_state(client, login, triage_user, commune_officer,

@@ -291,6 +291,16 @@ def test_unconfirmed_answer_closes_itself_after_seven_working_days_once(db, answ
     assert kinds.count("auto_closed") == 1
 
 
+def test_auto_close_counts_working_days_of_the_configured_office_hours(app, db, answered, monkeypatch):
+    """Mornings only (4 hours a day): still seven working days, not the 56 hours of an 8-hour calendar."""
+    monkeypatch.setitem(app.config, "OFFICE_HOURS", "08:00-12:00")
+    ticket = answered()
+    ticket.answered_at = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)  # Monday 09:00 in Hà Nội
+    db.session.commit()
+    assert workflow.close_unconfirmed_answers(dt.datetime(2026, 3, 11, 1, 0, tzinfo=dt.UTC)) == 0  # Wed 08:00
+    assert workflow.close_unconfirmed_answers(dt.datetime(2026, 3, 11, 2, 0, tzinfo=dt.UTC)) == 1  # Wed 09:00
+
+
 def test_auto_close_is_a_scheduled_job():
     from tracker.jobs import job_list
 
