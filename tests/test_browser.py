@@ -1,4 +1,5 @@
 """Browser journeys in real Chromium (Debian's package, driven by Playwright; no browser download)."""
+from urllib.parse import parse_qs, urlsplit
 
 
 def log_in(page, base, user):
@@ -10,10 +11,32 @@ def log_in(page, base, user):
     page.click("main button[type=submit]")
 
 
+def pick(page, field_id, typed, option=None):
+    """Choose in a searchable picker as a person does: open it, type (accents optional), click the option."""
+    page.locator(f"#{field_id} + .ts-wrapper .ts-control").click()
+    page.wait_for_function("id => document.activeElement && document.activeElement.id === id",
+                           arg=f"{field_id}-ts-control")  # the picker takes the focus a moment after the click
+    if page.locator(f"#{field_id}[data-lookup]").count():  # fetched as one types: wait for this answer
+        with page.expect_response(lambda r: "/lookup/" in r.url and parse_qs(urlsplit(r.url).query).get("q")
+                                  == [typed]):
+            page.keyboard.type(typed)
+    else:
+        page.keyboard.type(typed)
+    page.locator(f"#{field_id}-ts-dropdown .option", has_text=option or typed).first.click()
+
+
+def open_filters(page):
+    """On a phone the queue's filters fold behind a button."""
+    toggle = page.locator("button[aria-controls=queue-filters]")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    page.wait_for_selector("#queue-filters.show, #queue-filters:visible")
+
+
 def test_commune_officer_files_an_obstacle_and_sees_it_in_the_list(page, live_server, commune_officer):
     log_in(page, live_server, commune_officer)
     page.goto(f"{live_server}/tickets/new")
-    page.select_option("select[name=category]", "bien_che")
+    pick(page, "category", "bien che", "Biên chế, vị trí việc làm")
     page.fill("input[name=title]", "Vướng mắc biên chế công chức Phường Hoàn Kiếm")
     page.fill("textarea[name=description]", "Đề nghị hướng dẫn xác định biên chế sau sắp xếp.")
     page.fill("textarea[name=legal_basis]", "Nghị định 150/2025/NĐ-CP")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from markupsafe import escape
 from sqlalchemy import case, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -13,6 +14,7 @@ from .enums import OPEN_STATUSES, MessageKind, SlaState, Status, Urgency
 from .extensions import db
 from .localtime import local_midnight
 from .models import Attachment, Category, Event, Locality, Message, Ticket, Unit, User, ticket_units
+from .paging import BoundedPage, bounded_counts, paginate
 from .permissions import can_see_internal, visible_tickets
 from .text import fold
 
@@ -70,15 +72,23 @@ class TicketFilters:
     filed_to: dt.date | None = None
     sort: str | None = None
     notes: list = field(default_factory=list)
+    labels: dict = field(default_factory=dict)  # the names of the chosen codes, for the pickers
 
     @classmethod
     def from_args(cls, args) -> TicketFilters:
+        """The filters in a query string; a value that names nothing is reported in `notes` and ignored."""
+        notes = []
+
         def pick(name, allowed):
             value = (args.get(name) or "").strip()
+            if value and value not in allowed:
+                notes.append(_unknown(name, value))
             return value if value in allowed else None
 
         def code(name, max_length=40):
             value = (args.get(name) or "").strip()
+            if len(value) > max_length:
+                notes.append(_unknown(name, value))
             return value if value and len(value) <= max_length else None
 
         filters = cls(
@@ -87,19 +97,28 @@ class TicketFilters:
             urgency=pick("urgency", {u.value for u in Urgency}),
             category=code("category"), province=code("province", 5), commune=code("commune", 5),
             unit=code("unit"), sla_state=pick("sla_state", {s.value for s in SlaState}),
-            sort=pick("sort", SORTS.keys()),
+            sort=pick("sort", SORTS.keys()), notes=notes,
         )
         assignee = (args.get("assignee") or "").strip()
         if assignee in ("me", "none") or (assignee.isdigit() and len(assignee) < 10):
             filters.assignee = assignee
+        elif assignee:
+            notes.append(_unknown("assignee", assignee))
         for name in ("filed_from", "filed_to"):
             raw = (args.get(name) or "").strip()
             if raw:
                 setattr(filters, name, parse_date(raw))
                 if getattr(filters, name) is None:
-                    filters.notes.append(_l("The date “%(value)s” was not understood (write dd/mm/yyyy); "
-                                            "that filter is ignored.", value=raw[:20]))
+                    notes.append(_l("The date “%(value)s” was not understood (write dd/mm/yyyy); "
+                                    "that filter is ignored.", value=escape(raw[:20])))
         return filters
+
+    def report_unknown(self, unknown: dict[str, str]) -> None:
+        """Codes that name nothing (a mistyped link, a unit since removed) still filter, so nothing matches
+        them; `notes` says why the list is empty."""
+        for name, value in unknown.items():
+            self.notes.append(_l("%(filter)s: “%(value)s” names nothing known, so no obstacle matches it.",
+                                 filter=FILTER_NAMES[name], value=escape(value[:40])))
 
     def apply(self, query, user: User | None = None):
         for condition in self._conditions(user):
@@ -150,6 +169,19 @@ class TicketFilters:
         return {k: v for k, v in args.items() if v}
 
 
+FILTER_NAMES = {
+    "status": _l("Status"), "urgency": _l("Urgency"), "category": _l("Category"), "province": _l("Province"),
+    "commune": _l("Commune"), "unit": _l("Lead unit"), "assignee": _l("Assignee"),
+    "sla_state": _l("Deadline state"), "sort": _l("Sort by"),
+}
+
+
+def _unknown(name: str, value: str):
+    """The note for a filter value that names nothing (escaped: it comes from the address bar)."""
+    return _l("%(filter)s: “%(value)s” names nothing known; that filter is ignored.",
+              filter=FILTER_NAMES[name], value=escape(value[:40]))
+
+
 def _id_of(model, code: str):
     """The id for a code, as a subquery: an unknown code matches nothing, and costs no extra round trip."""
     return select(model.id).where(model.code == code).scalar_subquery()
@@ -159,42 +191,59 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _page_args(page: int | None):
-    return {"page": max(page or 1, 1), "per_page": current_app.config["PAGE_SIZE"], "error_out": False}
+# The status tabs each queue offers; None is the queue without a status chosen (all, or all open ones).
+ALL_TABS = (None, *Status)
+OPEN_TABS = (None, *OPEN_STATUSES)
 
 
-def _paginate(query, filters: TicketFilters, page: int | None, default_sort: str):
-    return db.paginate(query.options(*LIST_LOADS).order_by(*filters.order(default_sort)), **_page_args(page))
+def _listing(scope, filters: TicketFilters, page: int | None, per_page: int | None, default_sort: str,
+             tabs=(), when_no_status=None) -> BoundedPage:
+    """One page of `scope` (the queue's tickets, every filter applied but the status), with the bounded
+    total and the tabs' counts in one round trip. `when_no_status` limits the queue with no status chosen."""
+
+    def with_status(key):
+        if key is not None:
+            return scope.where(Ticket.status == key)
+        return scope if when_no_status is None else scope.where(when_no_status)
+
+    current = filters.status
+    counts = bounded_counts({key: with_status(key) for key in dict.fromkeys([*tabs, current])})
+    listing = paginate(with_status(current), filters.order(default_sort), page,
+                       per_page or current_app.config["PAGE_SIZE"], counts[current], options=LIST_LOADS)
+    listing.tabs = {key: counts[key] for key in tabs}
+    return listing
 
 
-def ticket_list(user: User, filters: TicketFilters, page: int | None = 1):
-    """The general list: what the user may see, newest first unless sorted otherwise."""
-    return _paginate(filters.apply(visible_tickets(user), user), filters, page, "newest")
+def _scope(user: User, filters: TicketFilters):
+    return replace(filters, status=None).apply(visible_tickets(user), user)
 
 
-def triage_queue(user: User, page: int | None = 1, filters: TicketFilters | None = None):
+def ticket_list(user: User, filters: TicketFilters, page: int | None = 1, per_page: int | None = None):
+    """The general list: what the user may see, newest first unless sorted otherwise; tabs for every status."""
+    return _listing(_scope(user, filters), filters, page, per_page, "newest", tabs=ALL_TABS)
+
+
+def triage_queue(user: User, page: int | None = 1, filters: TicketFilters | None = None,
+                 per_page: int | None = None):
     """New tickets, oldest first."""
-    filters = filters or TicketFilters()
-    query = filters.apply(visible_tickets(user), user).where(Ticket.status == Status.NEW.value)
-    return _paginate(query, filters, page, "age")
+    filters = replace(filters or TicketFilters(), status=Status.NEW.value)
+    return _listing(_scope(user, filters), filters, page, per_page, "age")
 
 
-def unit_queue(user: User, unit: Unit, filters: TicketFilters, page: int | None = 1):
+def unit_queue(user: User, unit: Unit, filters: TicketFilters, page: int | None = 1, per_page: int | None = None):
     """A unit's tickets, as lead or as coordinating unit; open ones unless a status is chosen."""
     filters = replace(filters, unit=None)  # the queue's unit, not a lead-unit filter that would drop coordination
     coordinating = select(ticket_units.c.ticket_id).where(ticket_units.c.unit_id == unit.id)
-    query = filters.apply(visible_tickets(user), user).where(
-        or_(Ticket.lead_unit_id == unit.id, Ticket.id.in_(coordinating)))
-    if not filters.status:
-        query = query.where(Ticket.status.in_(OPEN_VALUES))
-    return _paginate(query, filters, page, "deadline")
+    scope = _scope(user, filters).where(or_(Ticket.lead_unit_id == unit.id, Ticket.id.in_(coordinating)))
+    return _listing(scope, filters, page, per_page, "deadline", tabs=OPEN_TABS,
+                    when_no_status=Ticket.status.in_(OPEN_VALUES))
 
 
-def my_work(user: User, filters: TicketFilters, page: int | None = 1):
-    """Việc của tôi: the open tickets assigned to the user."""
-    query = filters.apply(visible_tickets(user), user).where(Ticket.assignee_id == user.id,
-                                                             Ticket.status.in_(OPEN_VALUES))
-    return _paginate(query, filters, page, "deadline")
+def my_work(user: User, filters: TicketFilters, page: int | None = 1, per_page: int | None = None):
+    """Việc của tôi: the open tickets assigned to the user (finished ones too when that status is chosen)."""
+    scope = _scope(user, filters).where(Ticket.assignee_id == user.id)
+    return _listing(scope, filters, page, per_page, "deadline", tabs=OPEN_TABS,
+                    when_no_status=Ticket.status.in_(OPEN_VALUES))
 
 
 def ticket_messages(user: User, ticket: Ticket) -> list[Message]:
