@@ -53,7 +53,11 @@ clean:
 	rm -rf $(VENV) instance/*.db
 
 # Speed targets, checked by a benchmark and never by timed assertions in tests.
+# make bench: BENCH_TICKETS (200000), BENCH_DATABASE_URL (scratch SQLite; postgresql://.../<name with "bench">),
+# BENCH_REUSE=1 (keep and reuse the seeded database), BENCH_SECONDS (10 per page), BENCH_PAGES (a subset).
 bench: install
+	@command -v wrk >/dev/null || { echo "make bench needs wrk (the load generator): sudo apt-get install -y wrk" \
+		"(macOS: brew install wrk)"; exit 1; }
 	$(BIN)/python scripts/bench.py
 
 bench-sla: install
