@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install translations migrate setup serve scheduler bench bench-sla babel-extract clean
+.PHONY: run test install translations migrate setup serve scheduler bench bench-profile bench-sla babel-extract clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ bench: install
 	@command -v wrk >/dev/null || { echo "make bench needs wrk (the load generator): sudo apt-get install -y wrk" \
 		"(macOS: brew install wrk)"; exit 1; }
 	$(BIN)/python scripts/bench.py
+
+# Where a page's time goes, in-process on the seeded database (BENCH_REUSE=1 keeps it between the two).
+bench-profile: install
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python scripts/bench_profile.py
 
 bench-sla: install
 	$(BIN)/python scripts/bench_sla.py
