@@ -7,7 +7,8 @@
 3. Counts each page's SQL statements in-process, and times the SLA sweep and the weekly digests.
 4. Prints PASS/FAIL per line against the targets of issue 14 and exits non-zero when one fails.
 
-BENCH_PAGES=tickets,search,... (names as printed; also `sweep`, `digests`) runs a subset.
+BENCH_PAGES=tickets,search,... (names as printed; also `sweep`, `digests`) runs a subset. Where a page's time
+goes: `make bench-profile` (scripts/bench_profile.py) on the same database, kept with BENCH_REUSE=1.
 """
 from __future__ import annotations
 
