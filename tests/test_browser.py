@@ -1,5 +1,4 @@
 """Browser journeys in real Chromium (Debian's package, driven by Playwright; no browser download)."""
-from urllib.parse import parse_qs, urlsplit
 
 
 def log_in(page, base, user):
@@ -13,15 +12,15 @@ def log_in(page, base, user):
 
 def pick(page, field_id, typed, option=None):
     """Choose in a searchable picker as a person does: open it, type (accents optional), click the option."""
-    page.locator(f"#{field_id} + .ts-wrapper .ts-control").click()
-    page.wait_for_function("id => document.activeElement && document.activeElement.id === id",
-                           arg=f"{field_id}-ts-control")  # the picker takes the focus a moment after the click
-    if page.locator(f"#{field_id}[data-lookup]").count():  # fetched as one types: wait for this answer
-        with page.expect_response(lambda r: "/lookup/" in r.url and parse_qs(urlsplit(r.url).query).get("q")
-                                  == [typed]):
-            page.keyboard.type(typed)
-    else:
-        page.keyboard.type(typed)
+    focused = "id => document.getElementById(id).tomselect.isFocused"  # once its focus handler has run
+    if not page.evaluate(focused, field_id):  # a multiple picker keeps the focus after a choice
+        page.locator(f"#{field_id} + .ts-wrapper .ts-control").click()
+        page.wait_for_function(focused, arg=field_id)
+    page.keyboard.type(typed, delay=15)
+    if page.locator(f"#{field_id}[data-lookup]").count():  # fetched as one types: let the answer arrive first
+        page.wait_for_function("([id, typed]) => { const picker = document.getElementById(id).tomselect;"
+                               " return picker.loadedSearches.hasOwnProperty(typed) && picker.loading === 0; }",
+                               arg=[field_id, typed])
     page.locator(f"#{field_id}-ts-dropdown .option", has_text=option or typed).first.click()
 
 

@@ -38,6 +38,7 @@
       maxOptions: 60,
       create: false,
       closeAfterSelect: !select.multiple,
+      clearAfterSelect: true,
       plugins: select.multiple ? ["remove_button"] : [],
       score: function (query) {
         var words = fold(query).split(/\s+/).filter(Boolean);
@@ -64,8 +65,10 @@
           .catch(function () { callback(); });
       };
     }
-    var control = new window.TomSelect(select, settings);
-    select.tomselect = control;
+    var control = new window.TomSelect(select, settings);  /* also reachable as select.tomselect */
+    /* Tom Select points the label at its own field; the hidden original keeps a name for screen readers. */
+    var label = document.getElementById(select.id + "-ts-label");
+    if (label) { select.setAttribute("aria-labelledby", label.id); }
     return control;
   }
 
@@ -75,7 +78,7 @@
     var from = source(select);
     if (!from) { return; }
     from.field.addEventListener("change", function () {
-      var control = select.tomselect;
+      var control = select.tomselect;  /* Tom Select keeps itself there */
       if (!control) { return; }
       control.clear(true);
       control.clearOptions();
@@ -171,6 +174,18 @@
     });
   }
 
+  /* A filter form sends only the filters that are set: short links, good to bookmark and share. */
+  function cleanQuery(form) {
+    form.addEventListener("submit", function () {
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (field.name && !field.value && !field.disabled) { field.disabled = true; }
+      });
+      window.setTimeout(function () {  /* usable again if the page stays (e.g. the back button) */
+        Array.prototype.forEach.call(form.elements, function (field) { field.disabled = false; });
+      }, 0);
+    });
+  }
+
   function ready() {
     if (window.TomSelect) {
       document.querySelectorAll("select[data-picker]").forEach(picker);
@@ -179,6 +194,7 @@
     document.querySelectorAll("input[data-date]").forEach(datePicker);
     document.querySelectorAll("input[data-select-all]").forEach(selectAll);
     document.querySelectorAll("[data-copy]").forEach(copyLink);
+    document.querySelectorAll("form[data-clean-query]").forEach(cleanQuery);
     document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
       select.addEventListener("change", function () { select.form.requestSubmit(); });
     });
