@@ -130,6 +130,8 @@ def test_a_commune_officer_on_a_phone(visit, live_server, commune_officer, make_
     page.goto(f"{live_server}/tickets")
     assert no_sideways_scroll(page)
     assert_accessible(page)
+    page.click("summary:has-text('Bộ lọc đã lưu')")
+    assert no_sideways_scroll(page)
     card = page.locator("tr", has_text=waiting.title)
     for part in (".c-status .badge", ".c-due .badge", ".c-loc"):
         assert card.locator(part).is_visible(), part

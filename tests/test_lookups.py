@@ -1,5 +1,6 @@
 """The pickers' JSON lookups: accent-insensitive, limited to what the user may use, a few rows at a time."""
 import pytest
+from sqlalchemy import select
 
 from tracker.enums import Role
 from tracker.models import Locality
@@ -87,6 +88,16 @@ def test_localities_get_no_team_lookups(client, login, request, who, kind):
     login(request.getfixturevalue(who))
     response = client.get(f"/lookup/{kind}")
     assert response.status_code == 404 and "error" in response.get_json()
+
+
+def test_forms_are_offered_only_active_categories(client, login, triage_user, db):
+    from tracker.models import Category
+
+    db.session.scalar(select(Category).where(Category.code == "dat_dai")).active = False
+    db.session.commit()
+    login(triage_user)
+    assert values(client.get("/lookup/categories?q=dat dai")) == ["dat_dai"]  # filters find old obstacles
+    assert values(client.get("/lookup/categories?q=dat dai&active=1")) == []
 
 
 def test_a_locality_may_look_up_categories(client, login, commune_officer):

@@ -76,8 +76,12 @@ def find_units(text: str = "", limit: int = LIMIT) -> list[dict]:
     return _matching(rows, text, limit)
 
 
-def find_categories(text: str = "", limit: int = LIMIT) -> list[dict]:
-    categories = db.session.scalars(select(Category).order_by(Category.position, Category.id))
+def find_categories(text: str = "", limit: int = LIMIT, active_only: bool = False) -> list[dict]:
+    """Every category for filters (old obstacles keep retired ones); only the active ones for forms."""
+    query = select(Category).order_by(Category.position, Category.id)
+    if active_only:
+        query = query.where(Category.active.is_(True))
+    categories = db.session.scalars(query)
     rows = [{"value": c.code, "text": c.name, "detail": c.name_en} for c in categories]
     return _matching(rows, text, limit)
 

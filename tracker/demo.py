@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 
 from . import workflow
 from .accounts import create_user
-from .demo_text import AGENCIES, ANSWERS, DESCRIPTION, LEGAL_BASES, QUESTIONS, RATING_COMMENTS, TITLES
+from .demo_text import AGENCIES, ANSWERS, DESCRIPTION, LEGAL_BASES, QUESTIONS, RATING_COMMENTS, STAFF_NAMES, TITLES
 from .enums import Outcome, Role, Status, Urgency
 from .extensions import db
 from .intake import file_on_behalf
@@ -85,7 +85,8 @@ class Demo:
             if place is not None:
                 email, name = f"tinh.{place.code}@demo.gov.vn", f"Điều phối viên {place.name}"
             else:
-                email, name = f"chuyenvien.{unit.code}@demo.gov.vn", f"Chuyên viên {unit.name}"
+                email = f"chuyenvien.{unit.code}@demo.gov.vn"
+                name = STAFF_NAMES[len(self.people) % len(STAFF_NAMES)]
             user = User(email=email, role=role.value, name=name, locality=place, unit=unit)
             user.password_hash = self.password_hash
             db.session.add(user)

@@ -113,6 +113,11 @@ QUESTIONS = [
     "Đề nghị địa phương gửi kèm văn bản của UBND tỉnh liên quan đến nội dung kiến nghị.",
 ]
 
+# Names for the demo's specialists (one per unit).
+STAFF_NAMES = ["Nguyễn Thị Lan", "Trần Văn Hùng", "Lê Thu Hà", "Phạm Minh Tuấn", "Hoàng Thị Mai", "Vũ Đức Thắng",
+               "Đặng Ngọc Anh", "Bùi Quang Huy", "Đỗ Thanh Hương", "Ngô Văn Long", "Dương Thị Hạnh", "Lý Hoàng Nam",
+               "Phan Thu Trang", "Trịnh Văn Khoa", "Hồ Thị Yến", "Mai Xuân Bách", "Tạ Minh Châu"]
+
 AGENCIES = ["Thanh tra Chính phủ", "Kiểm toán nhà nước", "Bảo hiểm xã hội Việt Nam"]
 
 RATING_COMMENTS = ["Trả lời rõ ràng, kịp thời.", "Đã áp dụng được.", "Cần hướng dẫn chi tiết hơn.", ""]

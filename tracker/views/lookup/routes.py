@@ -37,7 +37,7 @@ def units():
 
 @bp.get("/categories")
 def categories():
-    return jsonify(results=choices.find_categories(_text()))
+    return jsonify(results=choices.find_categories(_text(), active_only=request.args.get("active") == "1"))
 
 
 @bp.get("/users")
