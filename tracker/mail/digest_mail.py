@@ -21,7 +21,7 @@ from ..models import OutboxMessage, User, utcnow
 from ..weeks import Week, last_week
 from .delivery import deliver_due
 from .digest import Digest, build_digests
-from .outbox import one_line, valid_address
+from .outbox import new_message_id, one_line, valid_address
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,8 @@ def enqueue_digests(week: Week, now: dt.datetime | None = None) -> DigestRun:
             continue
         subject, text, html = render_digest(digest)
         if _insert_once(key=key, recipient=address, subject=subject, body_text=text, body_html=html,
-                        status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now):
+                        status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now,
+                        message_id=new_message_id()):
             run.enqueued += 1
         else:
             run.already += 1  # another run enqueued it meanwhile

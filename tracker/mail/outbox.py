@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import logging
 import re
+from email.utils import make_msgid
 
 from email_validator import EmailNotValidError, validate_email
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -36,6 +37,17 @@ def valid_address(address: str | None) -> str | None:
     return result.ascii_email or result.normalized
 
 
+def message_id_domain() -> str:
+    """The right-hand side of our Message-IDs: the sender's domain."""
+    sender = one_line(current_app.config["MAIL_DEFAULT_SENDER"])
+    return sender.rpartition("@")[2].strip("> ") or "localhost"
+
+
+def new_message_id() -> str:
+    """A Message-ID chosen once, when the message is enqueued, and sent on every attempt."""
+    return make_msgid(idstring="outbox", domain=message_id_domain())
+
+
 def enqueue(key: str, recipient: str, subject: str, body_text: str,
             body_html: str | None = None) -> OutboxMessage | None:
     """Add a message unless one with this key exists already (then None): the same email never twice.
@@ -52,7 +64,8 @@ def enqueue(key: str, recipient: str, subject: str, body_text: str,
         if isinstance(pending, OutboxMessage) and pending.key == key:
             return None
     message = OutboxMessage(key=key, recipient=address, subject=one_line(subject)[:300],
-                            body_text=body_text, body_html=body_html, next_attempt_at=utcnow())
+                            body_text=body_text, body_html=body_html, next_attempt_at=utcnow(),
+                            message_id=new_message_id())
     db.session.add(message)
     return message
 
