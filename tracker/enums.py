@@ -231,4 +231,5 @@ FIELD_LABELS = {
     "coordinating_units": _l("coordinating units"),
     "deadline": _l("deadline"),
     "sla_state": _l("deadline state"),
+    "first_response_state": _l("first response state"),
 }

@@ -197,6 +197,8 @@ class Ticket(db.Model):
         Index("ix_tickets_urgency_rank_created_at", "urgency_rank", "created_at"),
         Index("ix_tickets_answer_due_at", "answer_due_at"),
         Index("ix_tickets_sla_state_at_risk", "sla_state", "at_risk_at"),
+        Index("ix_tickets_first_response_state_at_risk", "first_response_state", "first_response_at_risk_at"),
+        Index("ix_tickets_first_response_state_due", "first_response_state", "first_response_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -241,6 +243,10 @@ class Ticket(db.Model):
     sla_state: Mapped[str] = mapped_column(String(10), default=SlaState.ON_TRACK.value)
     # When 75 % of the answer budget is used: the sweep finds tickets crossing it by index.
     at_risk_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The first response's own state and at-risk moment, swept like the answer's (by index on each pair).
+    first_response_state: Mapped[str] = mapped_column(String(10), default=SlaState.ON_TRACK.value,
+                                                      server_default=SlaState.ON_TRACK.value)
+    first_response_at_risk_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Working time spent awaiting the locality, in seconds: deadlines move by it.
     paused_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 

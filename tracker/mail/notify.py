@@ -1,15 +1,17 @@
 """Event emails, written to the outbox in the transaction of the change (never sent for a rolled-back one)."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..enums import MessageKind
+from ..enums import MessageKind, SlaState
 from ..extensions import db
-from ..models import Message, Ticket
-from ..people import locality_officers, unit_specialists
+from ..models import Event, Message, Ticket
+from ..people import escalation_recipients, locality_officers, responsible_people, unit_specialists
 from . import outbox
 
 
@@ -74,3 +76,24 @@ def notify_routed(ticket: Ticket) -> None:
             outbox.enqueue(f"routed:{ticket.id}:{unit.id}:unit", unit.email, str(subject),
                            render_template("email/event_routed.txt", **context),
                            render_template("email/event_routed.html", **context))
+
+
+FIRST_RESPONSE_CLOCK = "first_response_state"
+
+
+def notify_deadline(ticket: Ticket, clock: str, state: SlaState, event: Event, now: dt.datetime) -> None:
+    """A deadline crossing: at risk warns whoever must act now; breached escalates."""
+    first_response = clock == FIRST_RESPONSE_CLOCK
+    if state is SlaState.AT_RISK:
+        recipients = responsible_people(ticket)
+        subject = (_l("First response due soon: %(reference)s", reference=ticket.reference) if first_response
+                   else _l("Due soon: %(reference)s", reference=ticket.reference))
+    else:
+        recipients = escalation_recipients(ticket)
+        subject = (_l("First response overdue: %(reference)s", reference=ticket.reference) if first_response
+                   else _l("Overdue: %(reference)s", reference=ticket.reference))
+    due = ticket.first_response_due_at if first_response else ticket.answer_due_at
+    prefix = "sla:first_response" if first_response else "sla"
+    for user in recipients:
+        outbox.enqueue_email(f"{prefix}:{state}:{ticket.id}:user:{user.id}", user, f"sla_{state}", subject,
+                             ticket=ticket, url=ticket_url(ticket), due=due, first_response=first_response)
