@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from tracker import workflow
 from tracker.enums import Role
-from tracker.models import Event, OutboxMessage
+from tracker.models import Event, Notification
 from tracker.tickets import triage_ticket
 from tracker.worktime import sweep as sla_sweep
 from tracker.worktime.deadlines import set_deadlines
@@ -138,6 +138,7 @@ def test_first_response_warnings_reach_triage_when_nobody_is_assigned(waiting, m
     sla_sweep.sweep(local("2025-01-03T14:00"))
     sla_sweep.sweep(local("2025-01-06T09:00"))
     db.session.commit()
-    sent = {(m.key.split(":")[2], m.recipient) for m in db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.key.like("sla:first_response:%")))}
-    assert sent == {("at_risk", coordinator.email), ("breached", coordinator.email), ("breached", lead.email)}
+    told = set(db.session.execute(select(Notification.kind, Notification.user_id, Notification.deadline)))
+    assert told == {("at_risk", coordinator.id, "first_response_state"),
+                    ("breached", coordinator.id, "first_response_state"),
+                    ("breached", lead.id, "first_response_state")}

@@ -15,6 +15,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask, current_app
 
 from . import locks, workflow
+from .alerts.batching import run_alert_emails
 from .mail.delivery import deliver_outbox_job
 from .mail.digest_mail import weekly_digest_job
 from .worktime.sweep import run_sweep
@@ -35,6 +36,8 @@ def job_list() -> list[Job]:
     """Every scheduled job, declaratively."""
     return [
         Job("sla_sweep", run_sweep, "interval", {"minutes": 5}),
+        # Gathers each person's owed alerts into one email per window (ALERT_WINDOW_MINUTES).
+        Job("alert_emails", run_alert_emails, "interval", {"minutes": 5}),
         Job("close_unconfirmed_answers", workflow.run_auto_close, "interval", {"hours": 1}),
         Job("outbox_delivery", deliver_outbox_job, "interval", {"minutes": 1}),
         # Cron times are in the scheduler's time zone: the configured TIMEZONE (Asia/Ho_Chi_Minh).

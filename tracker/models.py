@@ -22,6 +22,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .enums import (
     URGENCY_RANK,
     Channel,
+    Delivery,
     LocalityLevel,
     MessageKind,
     OutboxStatus,
@@ -431,6 +432,47 @@ class OutboxMessage(db.Model):
     message_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class Notification(db.Model):
+    """One event for one person: the in-app list, and the email it gets (at once, batched, daily, or none).
+
+    `email_due_at` is set while an email is owed (the batching job takes rows whose moment has come, by index)
+    and cleared once an email carried it (`email_key` names that outbox message).
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        Index("ix_notifications_user_read_at", "user_id", "read_at"),
+        Index("ix_notifications_user_created_at", "user_id", "created_at"),
+        Index("ix_notifications_email_due_at", "email_due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    deadline: Mapped[str | None] = mapped_column(String(30))  # Deadline of an SLA crossing
+    delivery: Mapped[str] = mapped_column(String(10), default=Delivery.IMMEDIATE.value)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    email_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    emailed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    email_key: Mapped[str | None] = mapped_column(String(200))
+
+    user: Mapped[User] = relationship()
+    ticket: Mapped[Ticket | None] = relationship()
+
+
+class NotificationPreference(db.Model):
+    """A user's choice for one kind of notification; without a row, the role's default applies."""
+
+    __tablename__ = "notification_preferences"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    delivery: Mapped[str] = mapped_column(String(10))
 
 
 class JobLock(db.Model):

@@ -34,6 +34,12 @@ def locality_officers(ticket: Ticket) -> list[User]:
                            User.active.is_(True)).order_by(User.id)))
 
 
+def province_coordinators(province_id: int) -> list[User]:
+    """The active coordinators of a province: they follow their communes' obstacles."""
+    return list(db.session.scalars(select(User).where(User.role == Role.PROVINCE.value, User.active.is_(True),
+                                                      User.locality_id == province_id).order_by(User.id)))
+
+
 def unit_heads(unit_id: int) -> list[User]:
     return list(db.session.scalars(select(User).where(User.active.is_(True), User.is_unit_head.is_(True),
                                                       User.unit_id == unit_id).order_by(User.id)))

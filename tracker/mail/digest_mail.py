@@ -13,15 +13,13 @@ from flask import current_app, render_template
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from ..enums import OutboxStatus
 from ..extensions import db
 from ..models import OutboxMessage, User, utcnow
 from ..weeks import Week, last_week
 from .delivery import deliver_due
 from .digest import Digest, build_digests
-from .outbox import new_message_id, one_line, valid_address
+from .outbox import insert_once, one_line, valid_address
 
 log = logging.getLogger(__name__)
 
@@ -55,22 +53,13 @@ def enqueue_digests(week: Week, now: dt.datetime | None = None) -> DigestRun:
             run.invalid.append(f"{digest.user.id} {digest.user.email!r}")
             continue
         subject, text, html = render_digest(digest)
-        if _insert_once(key=key, recipient=address, subject=subject, body_text=text, body_html=html,
-                        status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now,
-                        message_id=new_message_id()):
+        if insert_once(key=key, recipient=address, subject=subject, body_text=text, body_html=html,
+                       next_attempt_at=now, created_at=now):
             run.enqueued += 1
         else:
             run.already += 1  # another run enqueued it meanwhile
     db.session.commit()
     return run
-
-
-def _insert_once(**values) -> bool:
-    """INSERT ... ON CONFLICT (key) DO NOTHING: safe when two runs overlap."""
-    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
-    statement = (insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
-                 .returning(OutboxMessage.id))
-    return db.session.execute(statement).scalar() is not None
 
 
 def render_digest(digest: Digest) -> tuple[str, str, str]:

@@ -12,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..enums import OutboxStatus
 from ..extensions import db
@@ -68,6 +69,18 @@ def enqueue(key: str, recipient: str, subject: str, body_text: str,
                             message_id=new_message_id())
     db.session.add(message)
     return message
+
+
+def insert_once(**values) -> bool:
+    """INSERT ... ON CONFLICT (key) DO NOTHING: whether this call inserted the row. Safe when two jobs
+    overlap (PostgreSQL makes the second wait for the first's commit, then do nothing)."""
+    values.setdefault("message_id", new_message_id())
+    values.setdefault("status", OutboxStatus.PENDING.value)
+    values.setdefault("attempts", 0)
+    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    statement = (insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
+                 .returning(OutboxMessage.id))
+    return db.session.execute(statement).scalar() is not None
 
 
 def enqueue_email(key: str, user: User, template: str, subject, **context) -> OutboxMessage | None:

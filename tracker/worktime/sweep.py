@@ -13,7 +13,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from .. import locks
-from ..enums import SlaState
+from ..enums import Deadline, SlaState
 from ..extensions import db
 from ..history import record
 from ..mail import notify
@@ -29,12 +29,16 @@ LOCK_TTL = dt.timedelta(minutes=10)
 class Clock:
     """One deadline a ticket is swept for, by the names of its columns: state, at-risk moment, due moment.
 
-    `name` is the state column, also the field of the history event that records a crossing.
+    `name` (the Deadline's value) is the state column, also the field of the history event of a crossing.
     """
 
-    name: str
+    deadline: Deadline
     at_risk_column: str
     due_column: str
+
+    @property
+    def name(self) -> str:
+        return self.deadline.value
 
     @property
     def state(self):
@@ -54,8 +58,8 @@ class Clock:
                 getattr(ticket, self.at_risk_column), getattr(ticket, self.due_column))
 
 
-ANSWER = Clock("sla_state", "at_risk_at", "answer_due_at")
-FIRST_RESPONSE = Clock("first_response_state", "first_response_at_risk_at", "first_response_due_at")
+ANSWER = Clock(Deadline.ANSWER, "at_risk_at", "answer_due_at")
+FIRST_RESPONSE = Clock(Deadline.FIRST_RESPONSE, "first_response_at_risk_at", "first_response_due_at")
 CLOCKS = (FIRST_RESPONSE, ANSWER)
 
 
@@ -75,23 +79,26 @@ def sweep(now: dt.datetime | None = None) -> int:
     """Record every crossing due at `now`, first responses then answers; returns how many. Flushes; the
     caller commits."""
     now = now or utcnow()
-    return sum(_sweep_clock(clock, now) for clock in CLOCKS)
+    alerts = notify.DeadlineAlerts(now)
+    return sum(_sweep_clock(clock, now, alerts) for clock in CLOCKS)
 
 
-def _sweep_clock(clock: Clock, now: dt.datetime) -> int:
+def _sweep_clock(clock: Clock, now: dt.datetime, alerts: notify.DeadlineAlerts) -> int:
     crossed = 0
     seen: set[int] = set()
     while True:
         batch = [t for t in due_for_sweep(now, clock=clock) if t.id not in seen]
         if not batch:
             return crossed
-        for ticket in batch:
-            seen.add(ticket.id)
-            crossed += _cross(ticket, now, clock)
+        with db.session.no_autoflush:  # each crossing's rows are written with the batch's, in a few statements
+            for ticket in batch:
+                seen.add(ticket.id)
+                crossed += _cross(ticket, now, clock, alerts)
         db.session.flush()
 
 
-def _cross(ticket: Ticket, now: dt.datetime, clock: Clock = ANSWER) -> int:
+def _cross(ticket: Ticket, now: dt.datetime, clock: Clock = ANSWER,
+           alerts: notify.DeadlineAlerts | None = None) -> int:
     old, at_risk_at, due = clock.values(ticket)
     new = sla.open_state(at_risk_at, due, now)
     if new.rank <= old.rank:
@@ -104,8 +111,8 @@ def _cross(ticket: Ticket, now: dt.datetime, clock: Clock = ANSWER) -> int:
     if changed != 1:
         return 0
     db.session.expire(ticket, [clock.name])
-    event = record(ticket, None, "sla", clock.name, old, new, internal=True, at=now)
-    notify.notify_deadline(ticket, clock.name, new, event, now)
+    record(ticket, None, "sla", clock.name, old, new, internal=True, at=now)
+    (alerts or notify.DeadlineAlerts(now)).crossed(ticket, clock.deadline, new)
     return 1
 
 
