@@ -10,6 +10,7 @@ from .extensions import bootstrap, csrf, db, login_manager, migrate
 from .views.admin.catalog import bp as catalog_bp
 from .views.admin.routes import bp as admin_bp
 from .views.alerts.routes import bp as alerts_bp
+from .views.api import notifications as _api_notifications  # noqa: F401 - adds its routes to the api blueprint
 from .views.api.routes import bp as api_bp
 from .views.auth.routes import bp as auth_bp
 from .views.mail_admin.routes import bp as mail_admin_bp

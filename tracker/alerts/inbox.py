@@ -17,6 +17,8 @@ from ..permissions import is_team, visible_tickets
 from ..worktime.calendar import WorkingCalendar, load_calendar
 from .preferences import deliveries
 
+MAX_ID = 2**31 - 1  # an id beyond the column's range names nothing (and must not reach PostgreSQL)
+MAX_PAGE = 10_000
 UNREAD_CAP = 99  # the bell shows 99+ beyond it: counting further would cost more and tell nobody anything
 
 
@@ -104,11 +106,13 @@ def notifications_page(user: User, page: int, per_page: int, unread_only: bool =
         query = query.where(or_(Notification.ticket_id.is_(None), Notification.ticket_id.in_(visible)))
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    return db.paginate(query, page=max(page, 1), per_page=per_page, error_out=False)
+    return db.paginate(query, page=min(max(page, 1), MAX_PAGE), per_page=per_page, error_out=False)
 
 
 def mark_read(user: User, notification_id: int, now: dt.datetime) -> Notification | None:
     """Mark one of the user's notifications read (None: not theirs, or no such notification). Flushes."""
+    if not 0 < notification_id <= MAX_ID:
+        return None
     note = db.session.scalar(select(Notification).where(Notification.id == notification_id,
                                                         Notification.user_id == user.id))
     if note is not None and note.read_at is None:
