@@ -54,6 +54,13 @@ def _clock_time(name: str, default: str) -> str:
     return f"{int(hours):02d}:{minutes}"
 
 
+def _served_at() -> str:
+    host = (os.environ.get("HOST") or "127.0.0.1").strip()
+    if host in ("0.0.0.0", "::"):  # every interface: links still go to this machine
+        host = "127.0.0.1"
+    return f"http://{host}:{_int('PORT', 5000)}"
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'instance' / 'tracker.db'}"
     # Accept the common short forms and use psycopg 3 for PostgreSQL.
@@ -80,7 +87,8 @@ class Config:
         self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
         self.MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 20)  # seconds to wait for the SMTP server
         self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@localhost")
-        self.BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        # Links in emails; by default where `make run` serves (HOST, PORT).
+        self.BASE_URL = (os.environ.get("BASE_URL") or _served_at()).rstrip("/")
         self.ATTACHMENTS_DIR = os.environ.get("ATTACHMENTS_DIR") or str(BASE_DIR / "instance" / "attachments")
         self.ATTACHMENT_MAX_BYTES = _int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
         self.ATTACHMENT_MAX_FILES = _int("ATTACHMENT_MAX_FILES", 10)

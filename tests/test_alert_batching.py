@@ -83,6 +83,10 @@ def test_hundreds_of_crossings_make_one_email_per_person_and_one_summary_for_the
     emails = alert_emails(db)
     assert sorted(m.recipient for m in emails) == sorted(team[k].email for k in ("head", "assignee", "triage"))
     assert run.emails == 3 and run.notifications == 250 + 50 + 40
+    head_mail = next(m for m in emails if m.recipient == team["head"].email)
+    assert "Quá hạn: 250" in head_mail.subject
+    assert head_mail.body_text.count("\n- PUN-") == batching.SECTION_LIMIT  # the rest is one click away:
+    assert "… và 50 kiến nghị khác: http://tracker.test/notifications" in head_mail.body_text
     assert batching.send_due_alerts(minutes(30)).emails == 0  # nothing twice
     assert batching.send_due_alerts(NEXT_MORNING).emails == 1  # the lead's one summary of the day
     lead_mail = alert_emails(db)[-1]
@@ -205,3 +209,14 @@ def test_a_sweep_and_a_job_at_once_lose_nothing_and_send_nothing_twice(app, db, 
         assert note.ticket.reference in emails[note.email_key].body_text
     assert len(emails) == len({(m.recipient, m.key.split(":user:")[0]) for m in emails.values()})
 
+
+
+def test_an_obstacle_past_both_deadlines_is_one_row_naming_both(db, seed, team):
+    both, = seed(1, at_risk=minutes(-90), due=minutes(-60), first_response_due=minutes(-600))
+    sla_sweep.sweep(NOW)
+    db.session.commit()
+    batching.send_due_alerts(NOW)
+    [mail] = alert_emails(db)
+    assert mail.recipient == team["triage"].email and "Quá hạn: 1" in mail.subject
+    [row] = [line for line in mail.body_text.splitlines() if both.reference in line and line.startswith("- ")]
+    assert "Hạn phản hồi đầu tiên: 04/03/2025 00:00 · Hạn trả lời: 04/03/2025 09:00" in row

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 LOCK_NAME = "job:alert_emails"
 LOCK_TTL = dt.timedelta(minutes=10)
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # windows start on whole hours, in UTC as in +07:00
-SECTION_LIMIT = 200  # rows listed per section; the count and the app's list always cover all of them
+SECTION_LIMIT = 200  # obstacles listed per section; the counts and the app's list always cover all of them
 K = NotificationKind
 ORDER = (K.BREACHED, K.AT_RISK, K.ASSIGNED, K.LOCALITY_REPLY, K.ANSWERED, K.REPLY, K.CLOSED)
 
@@ -110,36 +110,40 @@ def _load(ids: list[int]) -> list[Notification]:
 
 
 @dataclass
+class Row:
+    """One obstacle in a section, with the notifications about it (its first response and its answer may have
+    crossed together)."""
+
+    ticket: Ticket
+    notes: list[Notification]
+
+
+@dataclass
 class Section:
     kind: NotificationKind
-    count: int
-    groups: list[tuple[str | None, list[Notification]]]  # (lead unit, oldest obstacle first)
-    hidden: int = 0  # rows beyond SECTION_LIMIT
+    count: int  # obstacles
+    groups: list[tuple[str | None, list[Row]]]  # (lead unit, its obstacles oldest first)
+    hidden: int = 0  # obstacles beyond SECTION_LIMIT, left to the app's list
 
 
 def sections(notes: list[Notification]) -> list[Section]:
     """By kind (overdue first), deadline crossings by lead unit; the oldest obstacle first in each group."""
-    by_kind: dict[str, list[Notification]] = defaultdict(list)
-    for note in notes:
-        by_kind[note.kind].append(note)
+    by_kind: dict[str, dict[int, Row]] = defaultdict(dict)
+    for note in sorted((n for n in notes if n.ticket is not None), key=lambda n: (n.ticket.created_at,
+                                                                                   n.ticket.id, n.id)):
+        rows = by_kind[note.kind]
+        rows.setdefault(note.ticket.id, Row(note.ticket, [])).notes.append(note)
     result = []
     for kind in ORDER:
-        rows = sorted(by_kind.get(kind.value, []), key=_age)
+        rows = list(by_kind.get(kind.value, {}).values())
         if not rows:
             continue
-        shown = rows[:SECTION_LIMIT]
-        groups: dict[str | None, list[Notification]] = defaultdict(list)
-        for note in shown:
-            unit = note.ticket.lead_unit if note.ticket is not None and kind.is_batched else None
-            groups[local_name(unit) if kind.is_batched else None].append(note)
+        groups: dict[str | None, list[Row]] = defaultdict(list)
+        for row in rows[:SECTION_LIMIT]:
+            groups[local_name(row.ticket.lead_unit) if kind.is_batched else None].append(row)
         result.append(Section(kind, len(rows), sorted(groups.items(), key=lambda g: g[0] or ""),
-                              hidden=len(rows) - len(shown)))
+                              hidden=max(len(rows) - SECTION_LIMIT, 0)))
     return result
-
-
-def _age(note: Notification):
-    ticket = note.ticket
-    return (ticket.created_at, ticket.id, note.id) if ticket is not None else (note.created_at, 0, note.id)
 
 
 def due_of(note: Notification):

@@ -98,6 +98,11 @@ def enqueue_email(key: str, user: User, template: str, subject, **context) -> Ou
     return enqueue(key, user.email, subject, text, html)
 
 
+def get_message(message_id: int) -> OutboxMessage | None:
+    """One outbox row by id; an id beyond the column's range names none (and never reaches the database)."""
+    return db.session.get(OutboxMessage, message_id) if 0 < message_id < 2**31 else None
+
+
 def outbox_list(status: str | None, page: int, per_page: int):
     """The admin's view of the outbox, newest first, optionally one status (index on status)."""
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
