@@ -153,3 +153,24 @@ def test_the_api_lists_the_callers_notifications(client, specialist, ticket, tel
     [item] = body["items"]
     assert (item["kind"], item["ticket"], item["read_at"]) == ("breached", ticket.reference, None)
     assert "/notifications" in client.get("/api/v1/openapi.json").get_json()["paths"]
+
+
+def test_the_bells_count_reads_the_user_read_at_index(db, make_user, ticket):
+    """On PostgreSQL with real volume: the planner answers the bell from the index, not the table."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the plan that matters is PostgreSQL's")
+    from sqlalchemy import func, insert, text
+
+    users = [make_user(Role.SPECIALIST) for _ in range(20)]
+    now = utcnow()
+    db.session.execute(insert(Notification), [
+        {"key": f"bulk:{i}", "user_id": users[i % 20].id, "kind": "assigned", "ticket_id": ticket.id,
+         "delivery": "immediate", "created_at": now, "read_at": None if i % 10 == 0 else now}
+        for i in range(4_000)])
+    db.session.commit()
+    db.session.execute(text("ANALYZE notifications"))
+    unread = (select(Notification.id).where(Notification.user_id == users[3].id, Notification.read_at.is_(None))
+              .limit(100).subquery())
+    statement = select(func.count()).select_from(unread).compile(db.engine, compile_kwargs={"literal_binds": True})
+    plan = "\n".join(db.session.scalars(text(f"EXPLAIN {statement}")))
+    assert "ix_notifications_user_read_at" in plan and "Seq Scan" not in plan
