@@ -168,6 +168,8 @@ def test_an_inactive_recipient_is_not_emailed_and_owes_nothing(db, seed, team, u
     db.session.commit()
     assert batching.send_due_alerts(NOW).emails == 0
     assert owed(db) == 0 and alert_emails(db) == []
+    notes = db.session.scalars(select(Notification).where(Notification.user_id == team["assignee"].id)).all()
+    assert notes and all(n.email_key is None and n.emailed_at is None for n in notes)
 
 
 def test_a_daily_summary_waits_for_the_next_working_morning(db, seed, team, unit):

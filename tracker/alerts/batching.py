@@ -71,11 +71,7 @@ def send_due_alerts(now: dt.datetime | None = None) -> AlertRun:
 
 def _email_one(user_id: int, now: dt.datetime, run: AlertRun) -> None:
     key = alert_key(now, user_id)
-    # The claim comes first: the transaction starts by writing (SQLite then waits for the lock, not fails).
-    claimed = db.session.scalars(
-        update(Notification).where(Notification.user_id == user_id, Notification.email_due_at <= now)
-        .values(email_due_at=None, emailed_at=now, email_key=key).returning(Notification.id)
-        .execution_options(synchronize_session=False)).all()
+    claimed = _claim(user_id, now, key)
     if not claimed:
         db.session.rollback()
         return
@@ -87,7 +83,8 @@ def _email_one(user_id: int, now: dt.datetime, run: AlertRun) -> None:
     address = valid_address(user.email) if user.active else None
     if address is None:
         log.warning("alerts for user %s not emailed: inactive or invalid address %r", user_id, user.email)
-        db.session.commit()  # nothing can reach them by email; the app's list keeps every one
+        _give_up(claimed)  # nothing can reach them by email; the app's list keeps every one
+        db.session.commit()
         return
     notes = _load(claimed)
     subject, text, html = render_alerts(user, notes, now)
@@ -99,6 +96,21 @@ def _email_one(user_id: int, now: dt.datetime, run: AlertRun) -> None:
     else:
         db.session.rollback()  # another job emailed this window meanwhile
         run.waiting.append(user_id)
+
+
+def _claim(user_id: int, now: dt.datetime, key: str) -> list[int]:
+    """Compare-and-set: take the person's owed notifications for the email `key`; a concurrent job that took
+    them first leaves nothing to take. It writes first, so on SQLite the transaction waits for the lock."""
+    return db.session.scalars(
+        update(Notification).where(Notification.user_id == user_id, Notification.email_due_at <= now)
+        .values(email_due_at=None, emailed_at=now, email_key=key).returning(Notification.id)
+        .execution_options(synchronize_session=False)).all()
+
+
+def _give_up(ids: list[int]) -> None:
+    """No longer owed, and carried by no email."""
+    db.session.execute(update(Notification).where(Notification.id.in_(ids)).values(emailed_at=None, email_key=None)
+                       .execution_options(synchronize_session=False))
 
 
 def _load(ids: list[int]) -> list[Notification]:
