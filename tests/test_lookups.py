@@ -109,3 +109,13 @@ def test_a_locality_may_look_up_categories(client, login, commune_officer):
 def test_lookups_need_a_login_and_say_so_in_json(client, kind):
     response = client.get(f"/lookup/{kind}")
     assert response.status_code == 401 and response.get_json()["error"]
+
+
+def test_the_admins_forms_pick_localities_and_units_by_name(client, login, make_user, hoan_kiem, commune_officer):
+    login(make_user(Role.ADMIN))
+    html = client.get(f"/admin/users/{commune_officer.id}").get_data(as_text=True)
+    assert 'data-lookup="/lookup/localities"' in html
+    assert '<option selected value="00070">Phường Hoàn Kiếm</option>' in html
+    rule = client.get("/admin/rules/new").get_data(as_text=True)
+    assert 'data-lookup="/lookup/localities?level=province"' in rule and 'name="province"' in rule
+    assert 'type="text"' not in rule.split('name="province"')[0].rsplit("<", 1)[1]  # a picker, not a code box

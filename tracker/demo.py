@@ -137,33 +137,39 @@ def drop_mail_after(mail_id: int) -> int:
 
 
 def _one_obstacle(demo: Demo, n: int, status: Status, note: str) -> Ticket:
-    rng = demo.rng
     category = demo.categories[n % len(demo.categories)]
-    place = demo.place(n)
-    title = rng.choice(TITLES.get(category.code) or TITLES["khac"])
+    title = demo.rng.choice(TITLES.get(category.code) or TITLES["khac"])
     moment = demo.filed_at(status, note)
-    ticket = _file(demo, place, category, title, moment, on_behalf=rng.random() < 0.15)
+    ticket = _file(demo, demo.place(n), category, title, moment, on_behalf=demo.rng.random() < 0.15)
     demo.first = demo.first or ticket
-    if status is Status.NEW:
-        return ticket
     steps = _Steps(demo, ticket, moment)
+    if status in (Status.DUPLICATE, Status.TRANSFERRED):
+        _set_aside(demo, steps, ticket, status)
+    elif status is not Status.NEW:
+        _handle(demo, steps, ticket, category, status, note)
+    return ticket
+
+
+def _set_aside(demo: Demo, steps: _Steps, ticket: Ticket, status: Status) -> None:
+    """Triage merges a duplicate into the first demo obstacle, or transfers one outside the ministry's remit."""
     if status is Status.DUPLICATE and demo.first is not ticket:
         steps.then(hours=3, act=lambda at: workflow.mark_duplicate(demo.triage, ticket, version=ticket.version,
                                                                    main=demo.first, now=at))
-        return ticket
-    if status is Status.TRANSFERRED or status is Status.DUPLICATE:
-        steps.then(hours=3, act=lambda at: workflow.transfer(
-            demo.triage, ticket, version=ticket.version, agency=rng.choice(AGENCIES), now=at,
-            note="Nội dung kiến nghị thuộc thẩm quyền của cơ quan khác; đã chuyển để xem xét, trả lời."))
-        return ticket
+        return
+    steps.then(hours=3, act=lambda at: workflow.transfer(
+        demo.triage, ticket, version=ticket.version, agency=demo.rng.choice(AGENCIES), now=at,
+        note="Nội dung kiến nghị thuộc thẩm quyền của cơ quan khác; đã chuyển để xem xét, trả lời."))
+
+
+def _handle(demo: Demo, steps: _Steps, ticket: Ticket, category: Category, status: Status, note: str) -> None:
+    """Triage routes it to the category's unit and one of its specialists, who works on it as far as planned."""
     unit = category.default_unit or demo.units["moha_cqdp"]
     specialist = demo.person(Role.SPECIALIST, unit=unit)
     steps.then(hours=2, act=lambda at: triage_ticket(demo.triage, ticket, version=ticket.version, category=category,
-                                                     urgency=rng.choice(URGENCIES), lead_unit=unit,
+                                                     urgency=demo.rng.choice(URGENCIES), lead_unit=unit,
                                                      assignee=specialist, now=at))
     if status is not Status.ASSIGNED:
         _work(demo, steps, ticket, specialist, status, note)
-    return ticket
 
 
 def _file(demo: Demo, place: Locality, category: Category, title: str, moment: dt.datetime,
