@@ -206,9 +206,8 @@ def test_the_filing_form_marks_required_fields_and_explains_each_one(client, log
 
 def test_no_emoji_in_the_pages_and_a_favicon_is_served(client):
     emoji = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF]")
-    for template in TEMPLATES.rglob("*.html"):
-        if "email" not in template.parts:
-            assert not emoji.search(template.read_text(encoding="utf-8")), template
+    for template in [*TEMPLATES.rglob("*.html"), *TEMPLATES.rglob("*.txt")]:
+        assert not emoji.search(template.read_text(encoding="utf-8")), template
     assert client.get("/favicon.ico").location == "/static/favicon.svg"
     icon = client.get("/static/favicon.svg")
     assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"

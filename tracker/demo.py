@@ -76,7 +76,7 @@ class Demo:
         self.categories = db.session.scalars(select(Category).where(Category.active.is_(True))
                                              .order_by(Category.position)).all()
         self.units = {u.code: u for u in db.session.scalars(select(Unit))}
-        self.first: Ticket | None = None
+        self.filed: list[Ticket] = []  # what a later duplicate can be merged into
 
     def person(self, role: Role, place: Locality | None = None, unit: Unit | None = None) -> User:
         """The demo coordinator of a province, or the demo specialist of a unit (made the first time)."""
@@ -141,20 +141,23 @@ def _one_obstacle(demo: Demo, n: int, status: Status, note: str) -> Ticket:
     title = demo.rng.choice(TITLES.get(category.code) or TITLES["khac"])
     moment = demo.filed_at(status, note)
     ticket = _file(demo, demo.place(n), category, title, moment, on_behalf=demo.rng.random() < 0.15)
-    demo.first = demo.first or ticket
     steps = _Steps(demo, ticket, moment)
     if status in (Status.DUPLICATE, Status.TRANSFERRED):
         _set_aside(demo, steps, ticket, status)
-    elif status is not Status.NEW:
-        _handle(demo, steps, ticket, category, status, note)
+    else:
+        demo.filed.append(ticket)
+        if status is not Status.NEW:
+            _handle(demo, steps, ticket, category, status, note)
     return ticket
 
 
 def _set_aside(demo: Demo, steps: _Steps, ticket: Ticket, status: Status) -> None:
-    """Triage merges a duplicate into the first demo obstacle, or transfers one outside the ministry's remit."""
-    if status is Status.DUPLICATE and demo.first is not ticket:
+    """Triage merges a duplicate into an obstacle filed before it, or transfers one outside the ministry's remit."""
+    earlier = [t for t in demo.filed if t.created_at < ticket.created_at]
+    if status is Status.DUPLICATE and earlier:
+        main = min(earlier, key=lambda t: t.created_at)
         steps.then(hours=3, act=lambda at: workflow.mark_duplicate(demo.triage, ticket, version=ticket.version,
-                                                                   main=demo.first, now=at))
+                                                                   main=main, now=at))
         return
     steps.then(hours=3, act=lambda at: workflow.transfer(
         demo.triage, ticket, version=ticket.version, agency=demo.rng.choice(AGENCIES), now=at,
