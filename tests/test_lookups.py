@@ -17,10 +17,10 @@ def places(hoan_kiem, ba_dinh, ben_thanh, make_locality, hanoi):
     return make_locality("00100", "Xã Đông Anh", hanoi)
 
 
-@pytest.mark.parametrize("typed", ["hoan kiem", "Hoàn Kiếm", "HOAN KIEM", "kiem hoan", "phuong hoan", "0007"])
-def test_a_commune_is_found_with_or_without_accents(client, login, triage_user, places, typed):
+def test_a_commune_is_found_with_or_without_accents(client, login, triage_user, places):
     login(triage_user)
-    assert values(client.get("/lookup/localities", query_string={"q": typed})) == ["00070"]
+    for typed in ["hoan kiem", "Hoàn Kiếm", "HOAN KIEM", "kiem hoan", "phuong hoan", "0007"]:
+        assert values(client.get("/lookup/localities", query_string={"q": typed})) == ["00070"], typed
 
 
 def test_d_with_stroke_folds_to_d(client, login, triage_user, places):
@@ -63,12 +63,11 @@ def test_a_commune_officer_finds_only_its_commune(client, login, commune_officer
     assert values(client.get("/lookup/localities?q=ba dinh")) == []
 
 
-@pytest.mark.parametrize("query", ["q=" + "x" * 5000, "q=%25%25_", "q=' OR 1=1 --", "q=<script>", "level=&q=",
-                                   "province=" + "9" * 300])
-def test_odd_input_answers_json_not_an_error(client, login, triage_user, places, query):
+def test_odd_input_answers_json_not_an_error(client, login, triage_user, places):
     login(triage_user)
-    response = client.get(f"/lookup/localities?{query}")
-    assert response.status_code == 200 and isinstance(response.get_json()["results"], list)
+    for query in ["q=" + "x" * 5000, "q=%25%25_", "q=' OR 1=1 --", "q=<script>", "level=&q=", "province=" + "9" * 300]:
+        response = client.get(f"/lookup/localities?{query}")
+        assert response.status_code == 200 and isinstance(response.get_json()["results"], list), query
 
 
 def test_units_categories_and_people_are_found_by_words(client, login, triage_user, specialist, make_user, unit):
@@ -83,11 +82,11 @@ def test_units_categories_and_people_are_found_by_words(client, login, triage_us
 
 
 @pytest.mark.parametrize("who", ["commune_officer", "province_coordinator"])
-@pytest.mark.parametrize("kind", ["units", "users"])
-def test_localities_get_no_team_lookups(client, login, request, who, kind):
+def test_localities_get_no_team_lookups(client, login, request, who):
     login(request.getfixturevalue(who))
-    response = client.get(f"/lookup/{kind}")
-    assert response.status_code == 404 and "error" in response.get_json()
+    for kind in ("units", "users"):
+        response = client.get(f"/lookup/{kind}")
+        assert response.status_code == 404 and "error" in response.get_json()
 
 
 def test_forms_are_offered_only_active_categories(client, login, triage_user, db):
@@ -105,10 +104,10 @@ def test_a_locality_may_look_up_categories(client, login, commune_officer):
     assert "bien_che" in values(client.get("/lookup/categories?q=bien"))
 
 
-@pytest.mark.parametrize("kind", ["localities", "units", "users", "categories"])
-def test_lookups_need_a_login_and_say_so_in_json(client, kind):
-    response = client.get(f"/lookup/{kind}")
-    assert response.status_code == 401 and response.get_json()["error"]
+def test_lookups_need_a_login_and_say_so_in_json(client):
+    for kind in ("localities", "units", "users", "categories"):
+        response = client.get(f"/lookup/{kind}")
+        assert response.status_code == 401 and response.get_json()["error"]
 
 
 def test_the_admins_forms_pick_localities_and_units_by_name(client, login, make_user, hoan_kiem, commune_officer):
