@@ -91,6 +91,14 @@ def can_triage(user: User) -> bool:
     return user.role_enum.may_triage
 
 
+def can_see_dashboard(user: User) -> bool:
+    """The team sees the country, a specialist their unit, a province coordinator their province; a commune
+    officer's own list is their whole picture already."""
+    if is_team(user):
+        return user.role_enum is not Role.SPECIALIST or user.unit_id is not None
+    return user.role_enum is Role.PROVINCE and user.locality is not None and user.locality.is_province
+
+
 def can_see_internal(user: User) -> bool:
     return is_team(user)
 

@@ -6,13 +6,15 @@ from dataclasses import dataclass, field, replace
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from markupsafe import escape
 from sqlalchemy import case, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .enums import OPEN_STATUSES, MessageKind, SlaState, Status, Urgency
+from . import measures
+from .enums import OPEN_STATUSES, MessageKind, Outcome, SlaState, Status, Urgency
 from .extensions import db
-from .localtime import local_midnight
-from .models import Attachment, Category, Event, Locality, Message, Ticket, Unit, User, ticket_units
+from .localtime import local_date, local_midnight
+from .models import Attachment, Category, Event, Locality, Message, Ticket, Unit, User, ticket_units, utcnow
 from .permissions import can_see_internal, visible_tickets
 from .text import fold
 
@@ -47,10 +49,18 @@ SORTS = {
                          value=Ticket.sla_state, else_=3).asc(),
                     Ticket.answer_due_at.asc().nulls_last(), Ticket.id.asc()),
 }
+# The filters the dashboard's numbers link with (measures.py says what each means).
+KPI_KEYS = ("answered_from", "answered_to", "answered", "responded_from", "responded_to", "responded", "due",
+            "overdue_on", "outcome", "lacking", "rated", "document")
+DATE_KEYS = ("filed_from", "filed_to", "answered_from", "answered_to", "responded_from", "responded_to",
+             "overdue_on")
 SORT_LABELS = {"newest": _l("Newest first"), "age": _l("Oldest first"), "deadline": _l("Deadline"),
                "urgency": _l("Most urgent first"), "sla": _l("Deadline state (overdue first)")}
 FILTER_KEYS = ("status", "urgency", "category", "province", "commune", "unit", "assignee", "sla_state",
-               "filed_from", "filed_to", "q", "sort")
+               "filed_from", "filed_to", "q", "sort", *KPI_KEYS)
+# Values of `status` that name a group of statuses: "open" is still waiting for an answer (measures.py).
+STATUS_GROUPS = {"open": measures.AWAITING_ANSWER}
+TIMING = ("on_time", "late")
 
 
 @dataclass
@@ -69,12 +79,29 @@ class TicketFilters:
     filed_from: dt.date | None = None
     filed_to: dt.date | None = None
     sort: str | None = None
+    answered_from: dt.date | None = None
+    answered_to: dt.date | None = None
+    answered: str | None = None  # on_time / late
+    responded_from: dt.date | None = None  # the first response
+    responded_to: dt.date | None = None
+    responded: str | None = None  # on_time / late
+    due: str | None = None  # this_week: waiting, with the answer deadline from now to the end of the week
+    overdue_on: dt.date | None = None  # waiting and past the deadline at the end of that day
+    outcome: str | None = None
+    lacking: str | None = None  # "6 rõ": owner / deadline / outcome / any
+    rated: str | None = None  # yes
+    document: str | None = None  # the cited legal document, or "none"
     notes: list = field(default_factory=list)
 
     @classmethod
     def from_args(cls, args) -> TicketFilters:
+        notes = []
+
         def pick(name, allowed):
             value = (args.get(name) or "").strip()
+            if value and value not in allowed:
+                notes.append(_l("The value “%(value)s” of the filter “%(name)s” was not understood; that filter "
+                                "is ignored.", value=escape(value[:40]), name=name))
             return value if value in allowed else None
 
         def code(name, max_length=40):
@@ -82,17 +109,21 @@ class TicketFilters:
             return value if value and len(value) <= max_length else None
 
         filters = cls(
-            status=pick("status", {s.value for s in Status}),
+            status=pick("status", {s.value for s in Status} | STATUS_GROUPS.keys()),
             q=(args.get("q") or "").strip()[:100] or None,
             urgency=pick("urgency", {u.value for u in Urgency}),
             category=code("category"), province=code("province", 5), commune=code("commune", 5),
             unit=code("unit"), sla_state=pick("sla_state", {s.value for s in SlaState}),
-            sort=pick("sort", SORTS.keys()),
+            sort=pick("sort", SORTS.keys()), notes=notes,
+            answered=pick("answered", TIMING), responded=pick("responded", TIMING),
+            due=pick("due", {"this_week"}), outcome=pick("outcome", {o.value for o in Outcome}),
+            lacking=pick("lacking", {*measures.LACKING, "any"}), rated=pick("rated", {"yes"}),
+            document=code("document", 120),
         )
         assignee = (args.get("assignee") or "").strip()
         if assignee in ("me", "none") or (assignee.isdigit() and len(assignee) < 10):
             filters.assignee = assignee
-        for name in ("filed_from", "filed_to"):
+        for name in DATE_KEYS:
             raw = (args.get(name) or "").strip()
             if raw:
                 setattr(filters, name, parse_date(raw))
@@ -101,13 +132,17 @@ class TicketFilters:
                                             "that filter is ignored.", value=raw[:20]))
         return filters
 
-    def apply(self, query, user: User | None = None):
+    def apply(self, query, user: User | None = None, now: dt.datetime | None = None):
         for condition in self._conditions(user):
+            query = query.where(condition)
+        for condition in self._kpi_conditions(now or utcnow()):
             query = query.where(condition)
         return query
 
     def _conditions(self, user):
-        if self.status:
+        if self.status in STATUS_GROUPS:
+            yield Ticket.status.in_(STATUS_GROUPS[self.status])
+        elif self.status:
             yield Ticket.status == self.status
         if self.q:
             yield Ticket.title_folded.like(f"%{_escape_like(fold(self.q))}%", escape="\\")
@@ -119,7 +154,9 @@ class TicketFilters:
             yield Ticket.province_id == _id_of(Locality, self.province)
         if self.commune:
             yield Ticket.locality_id == _id_of(Locality, self.commune)
-        if self.unit:
+        if self.unit == "none":
+            yield Ticket.lead_unit_id.is_(None)
+        elif self.unit:
             yield Ticket.lead_unit_id == _id_of(Unit, self.unit)
         if self.assignee == "none":
             yield Ticket.assignee_id.is_(None)
@@ -134,8 +171,34 @@ class TicketFilters:
         if self.filed_to:
             yield Ticket.created_at < local_midnight(self.filed_to + dt.timedelta(days=1))
 
+    def _kpi_conditions(self, now: dt.datetime):
+        """The dashboard's measures as list filters: a number and its list are one definition."""
+        yield from _day_range(Ticket.answered_at, self.answered_from, self.answered_to)
+        yield from _day_range(Ticket.first_responded_at, self.responded_from, self.responded_to)
+        if self.answered:
+            yield measures.answered_on_time() if self.answered == "on_time" else measures.answered_late()
+        if self.responded:
+            yield measures.responded_on_time() if self.responded == "on_time" else measures.responded_late()
+        if self.due == "this_week":
+            today = local_date(now)
+            yield measures.due_between(now, local_midnight(today + dt.timedelta(days=7 - today.weekday())))
+        if self.overdue_on:  # at the end of that day, or now if that is still to come
+            yield measures.overdue_at(min(local_midnight(self.overdue_on + dt.timedelta(days=1)), now))
+        if self.outcome:
+            yield measures.with_outcome(self.outcome)
+        if self.lacking:
+            yield measures.lacking(self.lacking)
+        if self.rated:
+            yield Ticket.rating.is_not(None)
+        if self.document:
+            yield Ticket.legal_document == ("" if self.document == "none" else self.document)
+
     def order(self, default: str = "newest"):
         return SORTS[self.sort or default]()
+
+    def kpi_args(self) -> dict:
+        """The dashboard's filters that are set, as query arguments: a list form keeps them when refiltered."""
+        return {k: v for k, v in self.query_args().items() if k in KPI_KEYS}
 
     def query_args(self, **changes) -> dict:
         """The filters as query-string arguments (dates as dd/mm/yyyy), for links that keep the view."""
@@ -148,6 +211,14 @@ class TicketFilters:
                 args[key] = value
         args.update(changes)
         return {k: v for k, v in args.items() if v}
+
+
+def _day_range(column, first: dt.date | None, last: dt.date | None):
+    """From the start of the local day `first` to the end of the local day `last` (either may be open)."""
+    if first:
+        yield column >= local_midnight(first)
+    if last:
+        yield column < local_midnight(last + dt.timedelta(days=1))
 
 
 def _id_of(model, code: str):
