@@ -240,32 +240,46 @@ def _paginate(query, filters: TicketFilters, page: int | None, default_sort: str
 
 def ticket_list(user: User, filters: TicketFilters, page: int | None = 1):
     """The general list: what the user may see, newest first unless sorted otherwise."""
-    return _paginate(filters.apply(visible_tickets(user), user), filters, page, "newest")
+    return _paginate(list_query(user, filters), filters, page, "newest")
+
+
+def list_query(user: User, filters: TicketFilters):
+    return filters.apply(visible_tickets(user), user)
 
 
 def triage_queue(user: User, page: int | None = 1, filters: TicketFilters | None = None):
     """New tickets, oldest first."""
     filters = filters or TicketFilters()
-    query = filters.apply(visible_tickets(user), user).where(Ticket.status == Status.NEW.value)
-    return _paginate(query, filters, page, "age")
+    return _paginate(triage_query(user, filters), filters, page, "age")
+
+
+def triage_query(user: User, filters: TicketFilters):
+    return filters.apply(visible_tickets(user), user).where(Ticket.status == Status.NEW.value)
 
 
 def unit_queue(user: User, unit: Unit, filters: TicketFilters, page: int | None = 1):
     """A unit's tickets, as lead or as coordinating unit; open ones unless a status is chosen."""
+    return _paginate(unit_query(user, unit, filters), filters, page, "deadline")
+
+
+def unit_query(user: User, unit: Unit, filters: TicketFilters):
     filters = replace(filters, unit=None)  # the queue's unit, not a lead-unit filter that would drop coordination
     coordinating = select(ticket_units.c.ticket_id).where(ticket_units.c.unit_id == unit.id)
     query = filters.apply(visible_tickets(user), user).where(
         or_(Ticket.lead_unit_id == unit.id, Ticket.id.in_(coordinating)))
     if not filters.status:
         query = query.where(Ticket.status.in_(OPEN_VALUES))
-    return _paginate(query, filters, page, "deadline")
+    return query
 
 
 def my_work(user: User, filters: TicketFilters, page: int | None = 1):
     """Việc của tôi: the open tickets assigned to the user."""
-    query = filters.apply(visible_tickets(user), user).where(Ticket.assignee_id == user.id,
-                                                             Ticket.status.in_(OPEN_VALUES))
-    return _paginate(query, filters, page, "deadline")
+    return _paginate(my_work_query(user, filters), filters, page, "deadline")
+
+
+def my_work_query(user: User, filters: TicketFilters):
+    return filters.apply(visible_tickets(user), user).where(Ticket.assignee_id == user.id,
+                                                            Ticket.status.in_(OPEN_VALUES))
 
 
 def ticket_messages(user: User, ticket: Ticket) -> list[Message]:
