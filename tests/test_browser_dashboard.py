@@ -1,6 +1,8 @@
 """Browser journey (real Chromium, a 390 px phone): the lead opens the dashboard, its charts draw, a number
 leads to its list with that many obstacles, and the list downloads as XLSX."""
 
+import io
+
 import openpyxl
 
 from .dashboard_data import populate
@@ -36,7 +38,9 @@ def test_the_lead_follows_a_number_to_its_list_and_downloads_it(page, live_serve
 
     with page.expect_download() as download:
         page.locator(".export-buttons a", has_text="Excel").click()
-    sheet = openpyxl.load_workbook(download.value.path()).active
+    assert download.value.suggested_filename.endswith(".xlsx")
+    with open(download.value.path(), "rb") as saved:  # saved under a name without its extension
+        sheet = openpyxl.load_workbook(io.BytesIO(saved.read())).active
     assert sheet.cell(row=1, column=1).value == "Mã kiến nghị"
     assert sheet.max_row - 1 == expected
 
