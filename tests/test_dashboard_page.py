@@ -111,3 +111,10 @@ def test_the_policy_list_groups_answers_by_the_document_they_cite(client, login,
     assert list_count(triage_user, "/dashboard/policy?document=none") == 1
     narrowed = client.get("/dashboard/policy?document=none").get_data(as_text=True)
     assert "Luật cần sửa C" in narrowed and "Luật cần sửa A" not in narrowed
+
+
+def test_a_list_reached_from_a_number_says_what_it_holds(client, login, triage_user):
+    login(triage_user)
+    page = client.get("/tickets?answered_from=01/09/2026&answered=late&document=<i>x</i>").get_data(as_text=True)
+    assert "trả lời từ ngày 01/09/2026; trả lời quá hạn; viện dẫn &lt;i&gt;x&lt;/i&gt;" in page
+    assert '<input type="hidden" name="answered" value="late">' in page  # refiltering keeps them

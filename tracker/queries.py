@@ -196,6 +196,26 @@ class TicketFilters:
     def order(self, default: str = "newest"):
         return SORTS[self.sort or default]()
 
+    def kpi_notes(self) -> list:
+        """The dashboard's filters that are set, in words: a list reached from a number says what it holds."""
+        day = "%d/%m/%Y"
+        words = {
+            "answered_from": lambda v: _l("answered from %(day)s", day=v.strftime(day)),
+            "answered_to": lambda v: _l("answered until %(day)s", day=v.strftime(day)),
+            "responded_from": lambda v: _l("first response from %(day)s", day=v.strftime(day)),
+            "responded_to": lambda v: _l("first response until %(day)s", day=v.strftime(day)),
+            "answered": lambda v: _l("answered on time") if v == "on_time" else _l("answered late"),
+            "responded": lambda v: _l("first response on time") if v == "on_time" else _l("first response late"),
+            "due": lambda v: _l("due this week"),
+            "overdue_on": lambda v: _l("overdue at the end of %(day)s", day=v.strftime(day)),
+            "outcome": lambda v: Outcome(v).label,
+            "lacking": lambda v: _l("lacking an owner, a deadline or an outcome"),
+            "rated": lambda v: _l("rated"),
+            "document": lambda v: _l("citing %(document)s", document=escape(v)) if v != "none"
+            else _l("citing no legal document"),
+        }
+        return [words[key](getattr(self, key)) for key in KPI_KEYS if getattr(self, key)]
+
     def kpi_args(self) -> dict:
         """The dashboard's filters that are set, as query arguments: a list form keeps them when refiltered."""
         return {k: v for k, v in self.query_args().items() if k in KPI_KEYS}
