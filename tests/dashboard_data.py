@@ -54,7 +54,8 @@ def populate(make_user, make_ticket, unit, commune_officer, province_coordinator
 
     def ticket(name, filer, filed, locality=None, **fields):
         t = make_ticket(filer, locality=locality, title=f"Vướng mắc {name}", now=filed,
-                        legal_basis=fields.pop("legal_basis", ""))
+                        legal_basis=fields.pop("legal_basis", ""),
+                        category_code=fields.pop("category_code", "bien_che"))
         for key, value in fields.items():
             setattr(t, key, value)
         db.session.commit()
@@ -80,7 +81,7 @@ def populate(make_user, make_ticket, unit, commune_officer, province_coordinator
     ticket("today", province_coordinator, days_ago(0.01), hanoi)
     ticket("no_assignee", commune_officer, days_ago(4), status=Status.ASSIGNED.value, lead_unit=other_unit)
     ticket("no_deadline", ben_thanh_officer, days_ago(6), status=Status.IN_PROGRESS.value, lead_unit=other_unit,
-           assignee=specialist, answer_due_at=None)
+           assignee=specialist, answer_due_at=None, category_code="dat_dai")
     ticket("no_outcome", ben_thanh_officer, days_ago(9), status=Status.ANSWERED.value, lead_unit=other_unit,
            answered_at=days_ago(2), outcome=None, answer_working_seconds=3 * 8 * 3600)
     answered_for_real("on_time", commune_officer, days_ago(12), 2, rating=4)

@@ -84,6 +84,15 @@ def overdue_at(moment: dt.datetime):
     return and_(open_at(moment), Ticket.answer_due_at < moment)
 
 
+def missed(now: dt.datetime):
+    """The answer deadline passed (before now) with no answer by it, and the obstacle was not closed before it
+    (merged or transferred in time): a deadline missed, counted in the week the deadline fell."""
+    due = Ticket.answer_due_at
+    return and_(due < now, or_(Ticket.answered_at > due,
+                               and_(Ticket.answered_at.is_(None), or_(Ticket.closed_at.is_(None),
+                                                                      Ticket.closed_at > due))))
+
+
 def lacking(what: str):
     """"6 rõ": an open obstacle without an owner (past triage: no lead unit or no assignee), without a
     deadline, or answered without an outcome. `any` is any of them."""

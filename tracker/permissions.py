@@ -10,14 +10,20 @@ from .extensions import db
 from .models import Ticket, User
 
 
-def visible_tickets(user: User) -> Select:
-    """The one visibility scope: a select of the tickets this user may see."""
+def visible_tickets(user: User, *, followed: bool = True) -> Select:
+    """The one visibility scope: a select of the tickets this user may see.
+
+    `followed=False` leaves out what a locality only follows (the main obstacles its own were merged into):
+    its own obstacles, as its dashboard counts them.
+    """
     query = select(Ticket)
     if is_team(user):
         return query
     own = _own_locality_clause(Ticket, user)
     if own is None:
         return query.where(false())
+    if not followed:
+        return query.where(own)
     # A locality also follows the main obstacles its own obstacles were merged into (and nothing else).
     # Those are few, so they are read first: an OR with a subquery would make PostgreSQL walk the whole
     # table in list order instead of using the locality's index.

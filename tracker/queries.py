@@ -51,9 +51,9 @@ SORTS = {
 }
 # The filters the dashboard's numbers link with (measures.py says what each means).
 KPI_KEYS = ("answered_from", "answered_to", "answered", "responded_from", "responded_to", "responded", "due",
-            "overdue_on", "outcome", "lacking", "rated", "document")
+            "missed_from", "missed_to", "outcome", "lacking", "rated", "document")
 DATE_KEYS = ("filed_from", "filed_to", "answered_from", "answered_to", "responded_from", "responded_to",
-             "overdue_on")
+             "missed_from", "missed_to")
 SORT_LABELS = {"newest": _l("Newest first"), "age": _l("Oldest first"), "deadline": _l("Deadline"),
                "urgency": _l("Most urgent first"), "sla": _l("Deadline state (overdue first)")}
 FILTER_KEYS = ("status", "urgency", "category", "province", "commune", "unit", "assignee", "sla_state",
@@ -86,7 +86,8 @@ class TicketFilters:
     responded_to: dt.date | None = None
     responded: str | None = None  # on_time / late
     due: str | None = None  # this_week: waiting, with the answer deadline from now to the end of the week
-    overdue_on: dt.date | None = None  # waiting and past the deadline at the end of that day
+    missed_from: dt.date | None = None  # answer deadline in these days, and missed (measures.missed)
+    missed_to: dt.date | None = None
     outcome: str | None = None
     lacking: str | None = None  # "6 rõ": owner / deadline / outcome / any
     rated: str | None = None  # yes
@@ -182,8 +183,9 @@ class TicketFilters:
         if self.due == "this_week":
             today = local_date(now)
             yield measures.due_between(now, local_midnight(today + dt.timedelta(days=7 - today.weekday())))
-        if self.overdue_on:  # at the end of that day, or now if that is still to come
-            yield measures.overdue_at(min(local_midnight(self.overdue_on + dt.timedelta(days=1)), now))
+        if self.missed_from or self.missed_to:
+            yield from _day_range(Ticket.answer_due_at, self.missed_from, self.missed_to)
+            yield measures.missed(now)
         if self.outcome:
             yield measures.with_outcome(self.outcome)
         if self.lacking:
@@ -207,7 +209,8 @@ class TicketFilters:
             "answered": lambda v: _l("answered on time") if v == "on_time" else _l("answered late"),
             "responded": lambda v: _l("first response on time") if v == "on_time" else _l("first response late"),
             "due": lambda v: _l("due this week"),
-            "overdue_on": lambda v: _l("overdue at the end of %(day)s", day=v.strftime(day)),
+            "missed_from": lambda v: _l("deadline missed, due from %(day)s", day=v.strftime(day)),
+            "missed_to": lambda v: _l("deadline missed, due until %(day)s", day=v.strftime(day)),
             "outcome": lambda v: Outcome(v).label,
             "lacking": lambda v: _l("lacking an owner, a deadline or an outcome"),
             "rated": lambda v: _l("rated"),

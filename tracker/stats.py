@@ -10,23 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, literal, or_, select, union_all
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from . import measures
-from .enums import OPEN_STATUSES, LocalityLevel
+from . import measures, stats_queries
+from .enums import LocalityLevel
 from .extensions import db
-from .localtime import local_date, local_midnight
-from .models import Category, Locality, Ticket, Unit, User
+from .localtime import local_date
+from .models import Category, Locality, Unit, User
 from .permissions import visible_tickets
 from .queries import TicketFilters
 from .stats_filters import TREND_WEEKS, Period, StatsFilters
 from .weeks import week_of
 from .worktime.calendar import office_hours
-
-OPEN_VALUES = [s.value for s in OPEN_STATUSES]
 
 
 @dataclass
@@ -50,8 +48,8 @@ class Tally:
     policy: int = 0  # answered in the period: the law must change
     median_seconds: float | None = None  # working time to answer, answered in the period
 
-    def add(self, values) -> None:
-        for name, value in zip(COUNTED, values, strict=True):
+    def add(self, names, values) -> None:
+        for name, value in zip(names, values, strict=True):
             setattr(self, name, getattr(self, name) + int(value))
 
     def rate(self, part: str, whole: str) -> int | None:
@@ -77,7 +75,6 @@ class Tally:
         return None if self.median_seconds is None else round(self.median_seconds / day_seconds, 1)
 
 
-COUNTED = tuple(f.name for f in fields(Tally) if f.name != "median_seconds")
 
 # Which list makes each number: its query arguments on top of the dashboard's scope (stats_filters).
 # `None` pages are /tickets; the others are the "6 rõ" and policy lists.
@@ -113,15 +110,15 @@ class WeekPoint:
     first_day: dt.date
     received: int
     answered: int
-    overdue: int
+    missed: int  # answer deadlines that fell in the week and were missed
 
-    def args(self, measure: str, today: dt.date) -> dict:
+    def args(self, measure: str) -> dict:
         week = Period(self.first_day, self.first_day + dt.timedelta(days=6))
         if measure == "received":
             return week.args("filed")
         if measure == "answered":
             return week.args("answered")
-        return {"overdue_on": min(week.last, today).strftime("%d/%m/%Y")}
+        return week.args("missed")
 
 
 @dataclass
@@ -136,6 +133,8 @@ class Dashboard:
     trend: list[WeekPoint]
     day_seconds: int  # a working day, to turn working seconds into days
     units: list[Unit]  # every unit, by name: the unit filter offers them
+    categories: list[Category]  # the active ones, for the category filter
+    provinces: list[Locality]  # for the province filter
 
     @property
     def today(self) -> dt.date:
@@ -146,110 +145,44 @@ class Dashboard:
 
 
 def scope_query(user: User, filters: StatsFilters):
-    """visible_tickets(user) narrowed by the dashboard's category, province and unit."""
+    """visible_tickets(user) narrowed by the dashboard's category, province and unit. A province counts its
+    own obstacles: those it only follows lie in other provinces, outside its province filter anyway."""
     base = TicketFilters(**filters.scope_args())
-    return base.apply(visible_tickets(user), user)
+    return base.apply(visible_tickets(user, followed=False), user)
 
 
 def build_dashboard(user: User, filters: StatsFilters, now: dt.datetime) -> Dashboard:
-    groups = _grouped(user, filters, now)
-    medians = _medians(user, filters)
+    scope = scope_query(user, filters)  # once: a locality's scope costs a query to build
     totals = Tally()
-    parts = {name: defaultdict(Tally) for name in ("category", "locality", "unit", "assignee")}
-    for category_id, locality_id, unit_id, assignee_id, *values in groups:
-        totals.add(values)
-        for name, key in (("category", category_id), ("locality", locality_id), ("unit", unit_id),
-                          ("assignee", assignee_id)):
-            parts[name][key].add(values)
-    totals.median_seconds = medians.get(("all", 0))
+    parts = {name: defaultdict(Tally) for name in stats_queries.BREAKDOWNS}
+    for breakdown, key, names, values in stats_queries.counts(scope, filters.period, filters.by_commune, now):
+        (totals if breakdown == "all" else parts[breakdown][key]).add(names, values)
+    medians = stats_queries.medians(scope, filters.period)
+    totals.median_seconds = medians.get(("all", None))
     for name in ("unit", "assignee"):
         for key, tally in parts[name].items():
             tally.median_seconds = medians.get((name, key))
     units = db.session.scalars(select(Unit).order_by(Unit.name)).all()
-    return Dashboard(filters, now, totals, _category_rows(parts["category"]),
-                     _locality_rows(filters, parts["locality"]), _unit_rows(units, parts["unit"]),
-                     _specialist_rows(parts["assignee"]), _trend(user, filters, now), _day_seconds(), units)
+    categories = db.session.scalars(select(Category).order_by(Category.position, Category.id)).all()
+    trend = [WeekPoint(*point) for point in stats_queries.trend(scope, _trend_weeks(filters), now)]
+    by_locality = _locality_rows(filters, parts["locality"])
+    return Dashboard(filters, now, totals, _category_rows(filters, categories, parts["category"]), by_locality,
+                     _unit_rows(units, parts["unit"]), _specialist_rows(parts["assignee"]), trend, _day_seconds(),
+                     units, [c for c in categories if c.active], _provinces(filters, by_locality))
 
 
-def _columns(filters: StatsFilters, now: dt.datetime) -> list:
-    period, today = filters.period, local_date(now)
-    answered = measures.between(Ticket.answered_at, period.start, period.end)
-    responded = measures.between(Ticket.first_responded_at, period.start, period.end)
-    week_end = local_midnight(today + dt.timedelta(days=7 - today.weekday()))
-    conditions = {
-        "received": measures.between(Ticket.created_at, period.start, period.end),
-        "open": measures.awaiting_answer(), "overdue": measures.overdue(),
-        "due_this_week": measures.due_between(now, week_end),
-        "new_today": Ticket.created_at >= local_midnight(today),
-        "answered": answered, "answered_on_time": and_(answered, measures.answered_on_time()),
-        "responded": responded, "responded_on_time": and_(responded, measures.responded_on_time()),
-        "rated": and_(answered, Ticket.rating.is_not(None)),
-        "lacking_owner": measures.lacking("owner"), "lacking_deadline": measures.lacking("deadline"),
-        "lacking_outcome": measures.lacking("outcome"), "policy": and_(answered, measures.needs_legal_change()),
-    }
-    return [measures.total(conditions["rated"], Ticket.rating) if name == "rating_total"
-            else measures.count(conditions[name]) for name in COUNTED]
-
-
-def _grouped(user: User, filters: StatsFilters, now: dt.datetime) -> list[tuple]:
-    """Every count of every group in one pass over the rows that can count (open now, or filed, answered or
-    first-responded in the period, or filed today)."""
-    period = filters.period
-    locality = Ticket.locality_id if filters.by_commune else Ticket.province_id
-    keys = (Ticket.category_id, locality, Ticket.lead_unit_id, Ticket.assignee_id)
-    may_count = or_(Ticket.status.in_(OPEN_VALUES),
-                    measures.between(Ticket.created_at, period.start, period.end),
-                    Ticket.created_at >= local_midnight(local_date(now)),
-                    measures.between(Ticket.answered_at, period.start, period.end),
-                    measures.between(Ticket.first_responded_at, period.start, period.end))
-    query = (scope_query(user, filters).with_only_columns(*keys, *_columns(filters, now))
-             .where(may_count).group_by(*keys))
-    return db.session.execute(query).all()
-
-
-def _medians(user: User, filters: StatsFilters) -> dict[tuple[str, int], float]:
-    """Median working seconds to answer of the obstacles answered in the period: of all, per lead unit and
-    per assignee, in one round trip (the middle row, or the mean of the two middle rows, of each group)."""
-    period = filters.period
-    seconds = Ticket.answer_working_seconds
-    answered = (scope_query(user, filters)
-                .where(measures.between(Ticket.answered_at, period.start, period.end), seconds.is_not(None)))
-    parts = []
-    for name, key in (("all", literal(0)), ("unit", Ticket.lead_unit_id), ("assignee", Ticket.assignee_id)):
-        ranked = answered.with_only_columns(
-            key.label("key"), seconds.label("seconds"),
-            func.row_number().over(partition_by=key, order_by=seconds).label("position"),
-            func.count().over(partition_by=key).label("size")).subquery()
-        middle = or_(ranked.c.position == (ranked.c.size + 1) // 2, ranked.c.position == ranked.c.size // 2 + 1)
-        parts.append(select(literal(name).label("name"), ranked.c.key, func.avg(ranked.c.seconds))
-                     .where(middle).group_by(ranked.c.key))
-    return {(name, key if key is not None else None): float(value)
-            for name, key, value in db.session.execute(union_all(*parts)).all()}
-
-
-def _trend(user: User, filters: StatsFilters, now: dt.datetime) -> list[WeekPoint]:
-    """Received, answered and overdue at the end of each of the twelve weeks up to the period's end."""
-    last = week_of(filters.period.last)
-    weeks = [last]
+def _trend_weeks(filters: StatsFilters) -> list:
+    """The twelve weeks up to the one the period ends in."""
+    weeks = [week_of(filters.period.last)]
     for _ in range(TREND_WEEKS - 1):
         weeks.insert(0, weeks[0].previous)
-    start, end = weeks[0].start, weeks[-1].end
-    columns = []
-    for week in weeks:
-        moment = min(week.end, now)
-        columns += [measures.count(measures.between(Ticket.created_at, week.start, week.end)),
-                    measures.count(measures.between(Ticket.answered_at, week.start, week.end)),
-                    measures.count(measures.overdue_at(moment))]
-    may_count = or_(Ticket.status.in_(OPEN_VALUES), measures.between(Ticket.created_at, start, end),
-                    Ticket.answered_at >= start, Ticket.closed_at >= start)
-    row = db.session.execute(scope_query(user, filters).with_only_columns(*columns).where(may_count)).one()
-    return [WeekPoint(week.first_day, *map(int, row[3 * i:3 * i + 3])) for i, week in enumerate(weeks)]
+    return weeks
 
 
-def _category_rows(tallies: dict) -> list[Row]:
-    categories = db.session.scalars(select(Category).order_by(Category.position, Category.id)).all()
+def _category_rows(filters: StatsFilters, categories: list[Category], tallies: dict) -> list[Row]:
+    """Every active category (those with obstacles too); only the chosen one when the dashboard has one."""
     return [Row(c, {"category": c.code}, tallies.get(c.id, Tally())) for c in categories
-            if c.active or c.id in tallies]
+            if (c.active or c.id in tallies) and (filters.category is None or filters.category.id == c.id)]
 
 
 def _locality_rows(filters: StatsFilters, tallies: dict) -> list[Row]:
@@ -260,6 +193,17 @@ def _locality_rows(filters: StatsFilters, tallies: dict) -> list[Row]:
                 for loc in db.session.scalars(wanted.order_by(Locality.name)).all()]
     provinces = select(Locality).where(Locality.level == LocalityLevel.PROVINCE.value).order_by(Locality.name)
     return [Row(p, {"province": p.code}, tallies.get(p.id, Tally())) for p in db.session.scalars(provinces)]
+
+
+def _provinces(filters: StatsFilters, by_locality: list[Row]) -> list[Locality]:
+    """The country's rows are its provinces already; a province's dashboard offers no other (the team's, with a
+    province chosen, reads them)."""
+    if not filters.by_commune:
+        return [row.subject for row in by_locality]
+    if filters.level != "country":
+        return []
+    return list(db.session.scalars(select(Locality).where(Locality.level == LocalityLevel.PROVINCE.value)
+                                   .order_by(Locality.name)))
 
 
 def _unit_rows(units: list[Unit], tallies: dict) -> list[Row]:

@@ -22,7 +22,7 @@ from .permissions import can_see_dashboard
 from .queries import parse_date
 
 TREND_WEEKS = 12
-DEFAULT_WEEKS = 12  # the default period: the trend's twelve weeks, this one included
+DEFAULT_WEEKS = 4  # the default period: this week and the three before (the trend shows twelve)
 EARLIEST = dt.date(2000, 1, 1)
 
 

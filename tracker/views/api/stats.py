@@ -14,7 +14,7 @@ from ...extensions import csrf
 from ...localtime import local_date
 from ...models import utcnow
 from ...stats_filters import OutOfScope, read_filters
-from ..dashboard.routes import number_url
+from ..dashboard.tables import Links
 from .routes import authenticate, json_error
 from .spec import SCHEMAS, operation, query_param
 
@@ -57,15 +57,15 @@ def stats_json():
 
 
 def _document(board: stats.Dashboard) -> dict:
-    f = board.filters
+    f, links = board.filters, Links(board)
     return {
         "scope": {"level": f.level, "province": f.province.code if f.province else None,
                   "unit": f.unit.code if f.unit else None, "category": f.category.code if f.category else None},
         "period": {"from": f.period.first.isoformat(), "to": f.period.last.isoformat()},
         "totals": _numbers(board.totals, board.day_seconds),
-        "links": {m: number_url(board, m) for m in (*NUMBERS, "median", "lacking")},
+        "links": {m: links(m) for m in (*NUMBERS, "median", "lacking")},
         "trend": [{"week_from": p.first_day.isoformat(), "received": p.received, "answered": p.answered,
-                   "overdue": p.overdue} for p in board.trend],
+                   "missed": p.missed} for p in board.trend],
         "by_category": [{"code": r.subject.code, "name": r.subject.name, **_numbers(r.tally, board.day_seconds)}
                         for r in board.by_category],
         "by_commune" if f.by_commune else "by_province": [

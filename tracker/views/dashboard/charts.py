@@ -14,7 +14,7 @@ def chart_data(board: Dashboard) -> dict:
             "labels": [p.first_day.strftime("%d/%m") for p in board.trend],
             "series": [{"label": _("Received"), "data": [p.received for p in board.trend]},
                        {"label": _("Answered"), "data": [p.answered for p in board.trend]},
-                       {"label": _("Overdue at the end of the week"), "data": [p.overdue for p in board.trend]}],
+                       {"label": _("Deadlines missed"), "data": [p.missed for p in board.trend]}],
         },
         "category": _bars([local_name(r.subject) for r in board.by_category], board.by_category,
                           (("received", _("Received")), ("open", _("Open")))),

@@ -1,5 +1,5 @@
 """The dashboard (the country, a unit or a province), the "6 rõ" list and the policy list."""
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
 from ... import permissions, queries, stats
@@ -10,17 +10,9 @@ from ...policy import by_document, policy_filters
 from ...stats_filters import OutOfScope, read_filters
 from ..pages import render_queue
 from .charts import chart_data
+from .tables import Links, tables
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
-
-LIST_ENDPOINTS = {"gaps": "dashboard.gaps", "policy": "dashboard.policy"}
-
-
-def number_url(board: stats.Dashboard, measure: str, group: dict | None = None) -> str:
-    """The list that makes a number: /tickets (or the 6 rõ or policy list) with its filters."""
-    endpoint = LIST_ENDPOINTS.get(stats.LIST_PAGE.get(measure), "tickets.index")
-    return url_for(endpoint, **board.list_args(measure, **(group or {})))
-
 
 def load_dashboard(user, args) -> stats.Dashboard:
     """The user's dashboard for these filters; 404 for a province or unit outside their scope."""
@@ -37,12 +29,10 @@ def load_dashboard(user, args) -> stats.Dashboard:
 @permissions.allowed_only(permissions.can_see_dashboard)
 def index():
     board = load_dashboard(current_user, request.args)
-    return render_template("dashboard/index.html", board=board, charts=chart_data(board),
-                           href=lambda measure, group=None: number_url(board, measure, group),
-                           trend_href=lambda point, measure: url_for(
-                               "tickets.index", **board.filters.scope_args(), **point.args(measure, board.today)),
-                           may_filter=permissions.is_team(current_user),
-                           day_seconds=board.day_seconds, local_name=local_name)
+    links = Links(board)
+    return render_template("dashboard/index.html", board=board, charts=chart_data(board), href=links,
+                           trend_href=links.week, tables=tables(board, links),
+                           may_filter=permissions.is_team(current_user), local_name=local_name)
 
 
 @bp.get("/gaps")
