@@ -130,22 +130,38 @@ def _fill_workbook(target, cells: Iterator[list], sheet_name: str) -> None:
         sheet.set_column(index, index, column.width, moment if column.kind == "moment" else None)
         sheet.write_string(0, index, neutralise(column.header), bold)
     sheet.freeze_panes(1, 0)
-    zone = local_zone()
+    kinds = [column.kind for column in specs]
+    serial = LocalSerial(local_zone())
+    write_string, write_number = sheet.write_string, sheet.write_number
     for number, row in enumerate(cells, start=1):
-        for index, value in enumerate(row):
-            _xlsx_cell(sheet, number, index, value, zone, moment)
+        for index, (kind, value) in enumerate(zip(kinds, row, strict=True)):
+            if value is None or value == "":
+                continue
+            if kind == "moment":
+                write_number(number, index, serial(value), moment)
+            elif kind == "number":
+                write_number(number, index, value)
+            else:
+                write_string(number, index, neutralise(value))
     book.close()
 
 
-def _xlsx_cell(sheet, row: int, column: int, value, zone, moment) -> None:
-    if value is None or value == "":
-        return
-    if isinstance(value, dt.datetime):
-        sheet.write_datetime(row, column, value.astimezone(zone).replace(tzinfo=None), moment)
-    elif isinstance(value, int):
-        sheet.write_number(row, column, value)
-    else:
-        sheet.write_string(row, column, neutralise(str(value)))
+class LocalSerial:
+    """An aware moment as an Excel date serial in local time (days since 1899-12-30). The zone's offset is
+    looked up once per quarter hour of UTC time (offsets only ever change on such a boundary)."""
+
+    EPOCH = dt.datetime(1899, 12, 30, tzinfo=dt.UTC)
+
+    def __init__(self, zone):
+        self.zone = zone
+        self.offsets: dict[int, float] = {}
+
+    def __call__(self, moment: dt.datetime) -> float:
+        seconds = (moment - self.EPOCH).total_seconds()
+        quarter = int(seconds // 900)
+        if quarter not in self.offsets:
+            self.offsets[quarter] = moment.astimezone(self.zone).utcoffset().total_seconds()
+        return (seconds + self.offsets[quarter]) / 86400
 
 
 def file_chunks(handle) -> Iterator[bytes]:
