@@ -116,3 +116,10 @@ def test_the_dashboard_reads_a_fixed_number_of_queries(population, client, login
     with counting_queries() as after:
         assert client.get("/dashboard").status_code == 200
     assert len(after) == len(before) <= 8
+
+
+def test_a_dashboard_with_nothing_answered_shows_no_median(triage_user, make_ticket, commune_officer):
+    make_ticket(commune_officer)
+    board = board_for(triage_user)
+    assert board.totals.received == 1 and board.totals.median_seconds is None
+    assert board.totals.answer_compliance is None and board.totals.average_rating is None

@@ -1,10 +1,9 @@
 """The dashboard's numbers: counts, compliance, median working days to answer, ratings, by category, by
 province (or commune), by unit and specialist, and the weekly trend.
 
-A fixed handful of queries whatever the data: one aggregate grouped by (category, locality, unit,
-assignee) over the rows that can count, one for the trend, one for the medians, and the names. Every
-count starts from visible_tickets(user) and uses measures.py's definitions, so each number equals the
-count of the list it links to (`list_args`).
+A fixed handful of queries whatever the data (stats_queries.py: the counts, the medians, the trend, each
+read from index ranges; then the names). Every count starts from visible_tickets(user) and uses
+measures.py's definitions, so each number equals the count of the list it links to (`list_args`).
 """
 from __future__ import annotations
 
@@ -83,6 +82,7 @@ LIST_PAGE = {"lacking_owner": "gaps", "lacking_deadline": "gaps", "lacking_outco
 
 
 def measure_args(measure: str, period: Period, today: dt.date) -> dict:
+    """The list filters that make a measure (on top of the dashboard's category, province and unit)."""
     day = today.strftime("%d/%m/%Y")
     answered, responded = period.args("answered"), period.args("responded")
     return {

@@ -102,7 +102,8 @@ def medians(scope, period) -> dict[tuple[str, int | None], float]:
                                                                                   Ticket.assignee_id), median)
             .group_by(func.grouping_sets(Ticket.lead_unit_id, Ticket.assignee_id, text("()"))))
         names = {3: "all", 1: "unit", 2: "assignee"}
-        return {(names[g], None if g == 3 else key): float(value) for g, key, value in rows}
+        return {(names[g], None if g == 3 else key): float(value) for g, key, value in rows
+                if value is not None}  # the grand total's row comes even when nothing was answered
     groups: dict[tuple[str, int | None], list[int]] = defaultdict(list)
     for unit_id, assignee_id, value in db.session.execute(
             answered.with_only_columns(Ticket.lead_unit_id, Ticket.assignee_id, seconds)):
