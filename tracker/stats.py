@@ -155,9 +155,9 @@ def build_dashboard(user: User, filters: StatsFilters, now: dt.datetime) -> Dash
     scope = scope_query(user, filters)  # once: a locality's scope costs a query to build
     totals = Tally()
     parts = {name: defaultdict(Tally) for name in stats_queries.BREAKDOWNS}
-    for breakdown, key, names, values in stats_queries.counts(scope, filters.period, filters.by_commune, now):
+    counted, medians = stats_queries.aggregates(scope, filters.period, filters.by_commune, now)
+    for breakdown, key, names, values in counted:
         (totals if breakdown == "all" else parts[breakdown][key]).add(names, values)
-    medians = stats_queries.medians(scope, filters.period)
     totals.median_seconds = medians.get(("all", None))
     for name in ("unit", "assignee"):
         for key, tally in parts[name].items():

@@ -3,8 +3,8 @@
 Each part of the counts reads one range of an ix_tickets_kpi_* index (index-only on PostgreSQL): what is
 open now, what was filed today, and what was filed, answered and first-responded in the period. Each part
 is counted for the whole scope and per category, locality, lead unit and assignee: on PostgreSQL with
-GROUPING SETS (one pass per part; medians by percentile_cont), on SQLite — the embedded default, for small
-installations — with one GROUP BY per breakdown.
+GROUPING SETS (one pass per part; medians by percentile_cont, in the same round trip), on SQLite — the
+embedded default, for small installations — with one GROUP BY per breakdown.
 """
 from __future__ import annotations
 
@@ -57,17 +57,27 @@ def _parts(period, now: dt.datetime) -> dict:
     }
 
 
-def counts(scope, period, by_commune: bool, now: dt.datetime):
-    """Yields (breakdown, key, measure names, values): breakdown "all" (key None) or one of BREAKDOWNS."""
+def aggregates(scope, period, by_commune: bool, now: dt.datetime) -> tuple[list[tuple], dict]:
+    """Every count, and the medians, in one round trip.
+
+    Returns the counts as (breakdown, key, measure names, values), breakdown "all" (key None) or one of
+    BREAKDOWNS, and the medians as {("all", None) / ("unit", id) / ("assignee", id): working seconds}.
+    """
     keys = _keys(by_commune)
     selects = []
     for kind, (rows, sums) in _parts(period, now).items():
         padded = [*sums, *[literal_column("0")] * (WIDTH - len(sums))]
         part = scope.where(rows)
         selects += (_grouping_sets if _postgres() else _group_bys)(part, kind, keys, padded)
+    selects.append(_median_part(scope, period))
+    counted, medians = [], []
     for kind, breakdown, key, *values in db.session.execute(union_all(*selects)):
-        names = MEASURES[kind]
-        yield _breakdown(breakdown), key, names, values[:len(names)]
+        if kind == "median":
+            medians.append((breakdown, key, values[0]))
+        else:
+            names = MEASURES[kind]
+            counted.append((_breakdown(breakdown), key, names, [int(v) for v in values[:len(names)]]))
+    return counted, _medians(medians)
 
 
 def _group_bys(part, kind: str, keys: dict, sums: list) -> list:
@@ -90,23 +100,29 @@ def _breakdown(grouping: int) -> str:
     return "all" if grouping == 15 else BREAKDOWNS[{7: 0, 11: 1, 13: 2, 14: 3}[grouping]]
 
 
-def medians(scope, period) -> dict[tuple[str, int | None], float]:
-    """Median working seconds to answer, of the obstacles answered in the period: of all ("all", None), per
-    lead unit and per assignee (the mean of the two middle values for an even count)."""
+def _median_part(scope, period):
+    """The medians' share of the round trip: on PostgreSQL the medians themselves (percentile_cont per
+    grouping set: 3 is all, 1 per lead unit, 2 per assignee); on SQLite each answer's working seconds, with
+    its lead unit and assignee, for _medians to sort."""
     seconds = Ticket.answer_working_seconds
     answered = scope.where(measures.between(Ticket.answered_at, period.start, period.end), seconds.is_not(None))
+    zeros = [literal_column("0")] * (WIDTH - 1)
     if _postgres():
-        median = func.percentile_cont(0.5).within_group(seconds)
-        rows = db.session.execute(answered.with_only_columns(
-            func.grouping(Ticket.lead_unit_id, Ticket.assignee_id), func.coalesce(Ticket.lead_unit_id,
-                                                                                  Ticket.assignee_id), median)
-            .group_by(func.grouping_sets(Ticket.lead_unit_id, Ticket.assignee_id, text("()"))))
+        return (answered.with_only_columns(
+            literal("median"), func.grouping(Ticket.lead_unit_id, Ticket.assignee_id),
+            func.coalesce(Ticket.lead_unit_id, Ticket.assignee_id), func.percentile_cont(0.5).within_group(seconds),
+            *zeros).group_by(func.grouping_sets(Ticket.lead_unit_id, Ticket.assignee_id, text("()"))))
+    return answered.with_only_columns(literal("median"), Ticket.lead_unit_id, Ticket.assignee_id, seconds, *zeros)
+
+
+def _medians(rows: list[tuple]) -> dict[tuple[str, int | None], float]:
+    """Median working seconds to answer (the mean of the two middle values for an even count)."""
+    if _postgres():
         names = {3: "all", 1: "unit", 2: "assignee"}
         return {(names[g], None if g == 3 else key): float(value) for g, key, value in rows
                 if value is not None}  # the grand total's row comes even when nothing was answered
     groups: dict[tuple[str, int | None], list[int]] = defaultdict(list)
-    for unit_id, assignee_id, value in db.session.execute(
-            answered.with_only_columns(Ticket.lead_unit_id, Ticket.assignee_id, seconds)):
+    for unit_id, assignee_id, value in rows:
         for key in (("all", None), ("unit", unit_id), ("assignee", assignee_id)):
             groups[key].append(value)
     return {key: float(statistics.median(values)) for key, values in groups.items()}

@@ -1,7 +1,7 @@
 """dashboard: the working time each answer took, the legal document each obstacle cites, covering indexes for the counts
 
 Revision ID: dashboard_1
-Revises: queues_1
+Revises: alerts_1
 """
 import datetime as dt
 import re
@@ -16,7 +16,7 @@ from tracker.worktime import sla
 from tracker.worktime.calendar import WorkingCalendar, office_hours
 
 revision = "dashboard_1"
-down_revision = "queues_1"
+down_revision = "alerts_1"
 branch_labels = None
 depends_on = None
 
