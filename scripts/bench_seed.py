@@ -49,7 +49,8 @@ OUTCOME_WEIGHTS = {Outcome.ANSWERED: 60, Outcome.LOCAL_COMPETENCE: 15, Outcome.F
                    Outcome.NEEDS_LEGAL_CHANGE: 15}
 AGENCIES = ("Bộ Tài chính", "Bộ Xây dựng", "Bộ Tư pháp", "Bộ Nông nghiệp và Môi trường", "UBND tỉnh")
 TICKET_OPTIONAL = ("assignee_id", "first_responded_at", "paused_at", "paused_status", "answered_at", "outcome",
-                   "reply_doc_number", "closed_at", "rating", "rating_comment", "duplicate_of_id", "transferred_to")
+                   "reply_doc_number", "closed_at", "rating", "rating_comment", "duplicate_of_id", "transferred_to",
+                   "answer_working_seconds")
 PREVIOUS = {"assigned": "new", "in_progress": "assigned", "awaiting_locality": "in_progress",
             "answered": "in_progress", "closed": "answered", "duplicate": "new", "transferred": "assigned"}
 
@@ -283,6 +284,7 @@ def _answer(world: World, row: dict) -> None:
     budget = row["answer_due_at"] - created
     answered = min(created + budget * rng.uniform(0.3, 1.4), world.as_of - dt.timedelta(minutes=1))
     row.update(answered_at=answered, outcome=rng.choices(*_OUTCOMES)[0],
+               answer_working_seconds=int((answered - created) / WORK_HOUR * 3600),
                sla_state="missed" if answered > row["answer_due_at"] else "met",
                reply_doc_number=f"{rng.randint(100, 9999)}/BNV-TCBC" if rng.random() < 0.5 else None)
     if row["status"] == "closed":

@@ -12,7 +12,10 @@ from .views.admin.routes import bp as admin_bp
 from .views.alerts.routes import bp as alerts_bp
 from .views.api import notifications as _api_notifications  # noqa: F401 - adds its routes to the api blueprint
 from .views.api.routes import bp as api_bp
+from .views.api.stats import bp as api_stats_bp
 from .views.auth.routes import bp as auth_bp
+from .views.dashboard.routes import bp as dashboard_bp
+from .views.exports.routes import bp as exports_bp
 from .views.mail_admin.routes import bp as mail_admin_bp
 from .views.password.routes import bp as password_bp
 from .views.queues.routes import bp as queues_bp
@@ -23,7 +26,7 @@ from .views.workflow.routes import bp as workflow_bp
 from .worktime.calendar import OfficeHoursError, parse_office_hours
 
 BLUEPRINTS = (auth_bp, tickets_bp, triage_bp, queues_bp, admin_bp, catalog_bp, sla_admin_bp, api_bp, workflow_bp,
-              mail_admin_bp, password_bp, alerts_bp)
+              mail_admin_bp, password_bp, alerts_bp, dashboard_bp, exports_bp, api_stats_bp)
 
 
 def create_app(config: Config | None = None) -> Flask:

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .citations import cited_document
 from .enums import (
     URGENCY_RANK,
     Channel,
@@ -181,6 +182,9 @@ class TicketSequence(db.Model):
     last_value: Mapped[int] = mapped_column(Integer, default=0)
 
 
+KPI_KEYS = ("category_id", "province_id", "locality_id", "lead_unit_id", "assignee_id")
+
+
 class Ticket(db.Model):
     """An obstacle (kiến nghị) filed by a locality."""
 
@@ -200,6 +204,15 @@ class Ticket(db.Model):
         Index("ix_tickets_sla_state_at_risk", "sla_state", "at_risk_at"),
         Index("ix_tickets_first_response_state_at_risk", "first_response_state", "first_response_at_risk_at"),
         Index("ix_tickets_first_response_state_due", "first_response_state", "first_response_due_at"),
+        # The dashboard (stats.py) reads its counts from these alone (index-only scans): what is open, and what
+        # was filed, answered, first-responded or due in a period, with the columns it groups and counts by.
+        Index("ix_tickets_kpi_open", "status", *KPI_KEYS, "sla_state", "answer_due_at", "outcome", "created_at"),
+        Index("ix_tickets_kpi_created", "created_at", *KPI_KEYS),
+        Index("ix_tickets_kpi_answered", "answered_at", "answer_due_at", *KPI_KEYS, "rating", "outcome", "status",
+              "answer_working_seconds"),
+        Index("ix_tickets_kpi_responded", "first_responded_at", "first_response_due_at", *KPI_KEYS),
+        Index("ix_tickets_kpi_due", "answer_due_at", "answered_at", "closed_at", *KPI_KEYS),
+        Index("ix_tickets_outcome_answered_at", "outcome", "answered_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -218,6 +231,9 @@ class Ticket(db.Model):
     title_folded: Mapped[str] = mapped_column(String(300), default="", server_default="")
     description: Mapped[str] = mapped_column(Text)
     legal_basis: Mapped[str] = mapped_column(Text, default="")
+    # The first document the legal basis cites (citations.cited_document), kept in step by _sync_legal_document:
+    # the policy list groups and filters on it.
+    legal_document: Mapped[str] = mapped_column(String(120), default="", server_default="")
     requested_urgency: Mapped[str] = mapped_column(String(10), default=RequestedUrgency.NORMAL.value)
     urgency: Mapped[str] = mapped_column(String(20), default=Urgency.THUONG.value, index=True)
     # URGENCY_RANK of urgency, kept in step by _sync_urgency_rank, so queues sort by urgency on an index.
@@ -250,6 +266,8 @@ class Ticket(db.Model):
     first_response_at_risk_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Working time spent awaiting the locality, in seconds: deadlines move by it.
     paused_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Working time from filing to the answer, less the time paused: the dashboard's median time to answer.
+    answer_working_seconds: Mapped[int | None] = mapped_column(Integer)
 
     outcome: Mapped[str | None] = mapped_column(String(30))
     reply_doc_number: Mapped[str | None] = mapped_column(String(100))
@@ -273,6 +291,11 @@ class Ticket(db.Model):
     @validates("title")
     def _sync_title_folded(self, _key, value):
         self.title_folded = fold(value)
+        return value
+
+    @validates("legal_basis")
+    def _sync_legal_document(self, _key, value):
+        self.legal_document = cited_document(value)
         return value
 
     @validates("urgency")

@@ -10,14 +10,20 @@ from .extensions import db
 from .models import Ticket, User
 
 
-def visible_tickets(user: User) -> Select:
-    """The one visibility scope: a select of the tickets this user may see."""
+def visible_tickets(user: User, *, followed: bool = True) -> Select:
+    """The one visibility scope: a select of the tickets this user may see.
+
+    `followed=False` leaves out what a locality only follows (the main obstacles its own were merged into):
+    its own obstacles, as its dashboard counts them.
+    """
     query = select(Ticket)
     if is_team(user):
         return query
     own = _own_locality_clause(Ticket, user)
     if own is None:
         return query.where(false())
+    if not followed:
+        return query.where(own)
     # A locality also follows the main obstacles its own obstacles were merged into (and nothing else).
     # Those are few, so they are read first: an OR with a subquery would make PostgreSQL walk the whole
     # table in list order instead of using the locality's index.
@@ -89,6 +95,14 @@ def can_file(user: User) -> bool:
 def can_triage(user: User) -> bool:
     """Who works the triage queue: the one predicate routes, templates and the API ask."""
     return user.role_enum.may_triage
+
+
+def can_see_dashboard(user: User) -> bool:
+    """The team sees the country, a specialist their unit, a province coordinator their province; a commune
+    officer's own list is their whole picture already."""
+    if is_team(user):
+        return user.role_enum is not Role.SPECIALIST or user.unit_id is not None
+    return user.role_enum is Role.PROVINCE and user.locality is not None and user.locality.is_province
 
 
 def can_see_internal(user: User) -> bool:

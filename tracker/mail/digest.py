@@ -9,19 +9,19 @@ is distributed in Python, so 3,400 localities' reports cost the same handful of 
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
-from ..enums import Role, Status
+from .. import measures
+from ..enums import Role
 from ..extensions import db
 from ..models import Category, Locality, Ticket, Unit, User
 from ..weeks import Week
 
-WAITING = tuple(s.value for s in (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.AWAITING_LOCALITY))
+WAITING = measures.AWAITING_ANSWER
 LIST_LIMIT = 50  # tickets listed per section; the counts always cover all of them
 TOP = 5
 DIGEST_ROLES = (Role.LEAD, Role.TRIAGE, Role.SPECIALIST, Role.PROVINCE, Role.COMMUNE)
@@ -34,6 +34,8 @@ class Counts:
     answered_on_time: int = 0
     open: int = 0
     overdue: int = 0
+    responded: int = 0  # first responses given in the week
+    responded_on_time: int = 0
 
     def add(self, other: Counts) -> None:
         for name in self.__dataclass_fields__:
@@ -41,8 +43,12 @@ class Counts:
 
     @property
     def sla_compliance(self) -> int | None:
-        """Of the tickets answered in the week, the share answered by their deadline (a percentage)."""
-        return round(100 * self.answered_on_time / self.answered) if self.answered else None
+        """Of the tickets answered in the week, the share answered by their deadline (the dashboard's figure)."""
+        return measures.percent(self.answered_on_time, self.answered)
+
+    @property
+    def first_response_compliance(self) -> int | None:
+        return measures.percent(self.responded_on_time, self.responded)
 
 
 @dataclass
@@ -68,25 +74,17 @@ class Digest:
         return getattr(self.counts, metric) - getattr(self.previous, metric)
 
 
-def _open_at(moment: dt.datetime):
-    return and_(Ticket.created_at < moment,
-                or_(Ticket.closed_at.is_(None), Ticket.closed_at >= moment),
-                or_(Ticket.answered_at.is_(None), Ticket.answered_at >= moment, Ticket.status.in_(WAITING)))
-
-
-def _between(column, start: dt.datetime, end: dt.datetime):
-    return and_(column >= start, column < end)
-
-
-def _count(condition):
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 def _measures(week: Week) -> list:
-    answered = _between(Ticket.answered_at, week.start, week.end)
-    on_time = and_(answered, or_(Ticket.answer_due_at.is_(None), Ticket.answered_at <= Ticket.answer_due_at))
-    return [_count(_between(Ticket.created_at, week.start, week.end)), _count(answered), _count(on_time),
-            _count(_open_at(week.end)), _count(and_(_open_at(week.end), Ticket.answer_due_at < week.end))]
+    """The week's counts, with the dashboard's definitions (measures.py): the same compliance figures."""
+    answered = measures.between(Ticket.answered_at, week.start, week.end)
+    responded = measures.between(Ticket.first_responded_at, week.start, week.end)
+    return [measures.count(measures.between(Ticket.created_at, week.start, week.end)), measures.count(answered),
+            measures.count(and_(answered, measures.answered_on_time())), measures.count(measures.open_at(week.end)),
+            measures.count(measures.overdue_at(week.end)), measures.count(responded),
+            measures.count(and_(responded, measures.responded_on_time()))]
+
+
+MEASURED = 7  # len(_measures(week))
 
 
 @dataclass
@@ -135,9 +133,11 @@ def load_week(week: Week) -> WeekData:
     keys = (Ticket.lead_unit_id, Ticket.province_id, Ticket.locality_id, Ticket.category_id)
     rows = db.session.execute(select(*keys, *_measures(week), *_measures(previous))
                               .where(relevant).group_by(*keys)).all()
-    groups = [(*row[:4], Counts(*map(int, row[4:9])), Counts(*map(int, row[9:14]))) for row in rows]
+    groups = [(*row[:4], Counts(*map(int, row[4:4 + MEASURED])), Counts(*map(int, row[4 + MEASURED:])))
+              for row in rows]
     tickets = list(db.session.scalars(
-        select(Ticket).where(or_(_open_at(week.end), _between(Ticket.answered_at, week.start, week.end)))
+        select(Ticket).where(or_(measures.open_at(week.end),
+                                 measures.between(Ticket.answered_at, week.start, week.end)))
         .options(joinedload(Ticket.locality), joinedload(Ticket.lead_unit), joinedload(Ticket.category))
         .order_by(Ticket.id)))
     locality_ids = {g[1] for g in groups} | {g[2] for g in groups}
