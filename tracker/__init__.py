@@ -7,6 +7,7 @@ from config import Config, ConfigError
 from . import i18n, web
 from .cli import register_cli
 from .extensions import bootstrap, csrf, db, login_manager, migrate
+from .search import index as search_index
 from .views.admin.catalog import bp as catalog_bp
 from .views.admin.routes import bp as admin_bp
 from .views.api.routes import bp as api_bp
@@ -14,6 +15,7 @@ from .views.auth.routes import bp as auth_bp
 from .views.mail_admin.routes import bp as mail_admin_bp
 from .views.password.routes import bp as password_bp
 from .views.queues.routes import bp as queues_bp
+from .views.search.routes import bp as search_bp
 from .views.sla_admin.routes import bp as sla_admin_bp
 from .views.tickets.routes import bp as tickets_bp
 from .views.triage.routes import bp as triage_bp
@@ -21,7 +23,7 @@ from .views.workflow.routes import bp as workflow_bp
 from .worktime.calendar import OfficeHoursError, parse_office_hours
 
 BLUEPRINTS = (auth_bp, tickets_bp, triage_bp, queues_bp, admin_bp, catalog_bp, sla_admin_bp, api_bp, workflow_bp,
-              mail_admin_bp, password_bp)
+              mail_admin_bp, password_bp, search_bp)
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -31,7 +33,8 @@ def create_app(config: Config | None = None) -> Flask:
     _check(app)
 
     db.init_app(app)
-    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True,
+                     include_name=search_index.described_by_models)
     csrf.init_app(app)
     bootstrap.init_app(app)
     i18n.init_app(app)

@@ -18,22 +18,38 @@ def visible_tickets(user: User) -> Select:
     own = _own_locality_clause(Ticket, user)
     if own is None:
         return query.where(false())
-    # A locality also follows the main obstacles its own obstacles were merged into (and nothing else).
-    # Those are few, so they are read first: an OR with a subquery would make PostgreSQL walk the whole
-    # table in list order instead of using the locality's index.
-    main_ids = db.session.scalars(select(Ticket.duplicate_of_id).distinct()
-                                  .where(own, Ticket.duplicate_of_id.is_not(None))).all()
+    main_ids = followed_main_ids(user)
     if not main_ids:
         return query.where(own)
     return query.where(or_(own, Ticket.id.in_(main_ids)))
 
 
-def _own_locality_clause(model, user: User):
+def followed_main_ids(user: User) -> list[int]:
+    """A locality also follows the main obstacles its own obstacles were merged into (and nothing else).
+
+    Those are few, so they are read first: an OR with a subquery would make PostgreSQL walk the whole
+    table in list order instead of using the locality's index.
+    """
+    own = _own_locality_clause(Ticket, user)
+    if own is None:
+        return []
+    return list(db.session.scalars(select(Ticket.duplicate_of_id).distinct()
+                                   .where(own, Ticket.duplicate_of_id.is_not(None))))
+
+
+def own_locality(user: User) -> tuple[str, int] | None:
+    """What makes a ticket a locality user's own: ("province_id" or "locality_id", the user's locality id).
+    None for the team, and for a locality account without a locality (it sees nothing)."""
     if user.role_enum is Role.PROVINCE and user.locality_id:
-        return model.province_id == user.locality_id
+        return "province_id", user.locality_id
     if user.role_enum is Role.COMMUNE and user.locality_id:
-        return model.locality_id == user.locality_id
+        return "locality_id", user.locality_id
     return None
+
+
+def _own_locality_clause(model, user: User):
+    own = own_locality(user)
+    return None if own is None else getattr(model, own[0]) == own[1]
 
 
 def is_own_locality(user: User, ticket: Ticket) -> bool:

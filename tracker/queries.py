@@ -14,7 +14,7 @@ from .extensions import db
 from .localtime import local_midnight
 from .models import Attachment, Category, Event, Locality, Message, Ticket, Unit, User, ticket_units
 from .permissions import can_see_internal, visible_tickets
-from .text import fold
+from .search import query as search_query
 
 LIST_LOADS = (
     joinedload(Ticket.locality),
@@ -83,7 +83,7 @@ class TicketFilters:
 
         filters = cls(
             status=pick("status", {s.value for s in Status}),
-            q=(args.get("q") or "").strip()[:100] or None,
+            q=(args.get("q") or "").strip()[:200] or None,
             urgency=pick("urgency", {u.value for u in Urgency}),
             category=code("category"), province=code("province", 5), commune=code("commune", 5),
             unit=code("unit"), sla_state=pick("sla_state", {s.value for s in SlaState}),
@@ -109,8 +109,6 @@ class TicketFilters:
     def _conditions(self, user):
         if self.status:
             yield Ticket.status == self.status
-        if self.q:
-            yield Ticket.title_folded.like(f"%{_escape_like(fold(self.q))}%", escape="\\")
         if self.urgency:
             yield Ticket.urgency == self.urgency
         if self.category:
@@ -155,28 +153,31 @@ def _id_of(model, code: str):
     return select(model.id).where(model.code == code).scalar_subquery()
 
 
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _page_args(page: int | None):
     return {"page": max(page or 1, 1), "per_page": current_app.config["PAGE_SIZE"], "error_out": False}
 
 
-def _paginate(query, filters: TicketFilters, page: int | None, default_sort: str):
+def _paginate(query, user: User, filters: TicketFilters, page: int | None, default_sort: str):
+    """A page of the list; `q` keeps the newest matches of its words (search.query.newest_matches)."""
+    if filters.q:
+        matches = search_query.newest_matches(filters.q, user)
+        query = query.where(Ticket.id.in_(matches))
+        if len(matches) >= search_query.CANDIDATES:
+            filters.notes.append(_l("Only the %(count)d newest obstacles with these words were searched: add "
+                                    "words to narrow the search.", count=search_query.CANDIDATES))
     return db.paginate(query.options(*LIST_LOADS).order_by(*filters.order(default_sort)), **_page_args(page))
 
 
 def ticket_list(user: User, filters: TicketFilters, page: int | None = 1):
     """The general list: what the user may see, newest first unless sorted otherwise."""
-    return _paginate(filters.apply(visible_tickets(user), user), filters, page, "newest")
+    return _paginate(filters.apply(visible_tickets(user), user), user, filters, page, "newest")
 
 
 def triage_queue(user: User, page: int | None = 1, filters: TicketFilters | None = None):
     """New tickets, oldest first."""
     filters = filters or TicketFilters()
     query = filters.apply(visible_tickets(user), user).where(Ticket.status == Status.NEW.value)
-    return _paginate(query, filters, page, "age")
+    return _paginate(query, user, filters, page, "age")
 
 
 def unit_queue(user: User, unit: Unit, filters: TicketFilters, page: int | None = 1):
@@ -187,14 +188,14 @@ def unit_queue(user: User, unit: Unit, filters: TicketFilters, page: int | None 
         or_(Ticket.lead_unit_id == unit.id, Ticket.id.in_(coordinating)))
     if not filters.status:
         query = query.where(Ticket.status.in_(OPEN_VALUES))
-    return _paginate(query, filters, page, "deadline")
+    return _paginate(query, user, filters, page, "deadline")
 
 
 def my_work(user: User, filters: TicketFilters, page: int | None = 1):
     """Việc của tôi: the open tickets assigned to the user."""
     query = filters.apply(visible_tickets(user), user).where(Ticket.assignee_id == user.id,
                                                              Ticket.status.in_(OPEN_VALUES))
-    return _paginate(query, filters, page, "deadline")
+    return _paginate(query, user, filters, page, "deadline")
 
 
 def ticket_messages(user: User, ticket: Ticket) -> list[Message]:
