@@ -7,7 +7,7 @@ from sqlalchemy import Select, false, or_, select
 
 from .enums import Role, Status, can_transition
 from .extensions import db
-from .models import Ticket, User
+from .models import SystemicIssue, Ticket, User
 
 
 def visible_tickets(user: User) -> Select:
@@ -187,3 +187,41 @@ def can_link(user: User, ticket: Ticket) -> bool:
 def can_download(user: User, attachment) -> bool:
     """The ticket is visible already (the loader 404s otherwise); a note's files are the team's only."""
     return attachment.message is None or not attachment.message.is_internal or can_see_internal(user)
+
+
+# Systemic issues: the team sees them all; a locality sees an issue one of its own obstacles is linked to
+# (its title, answer and how many localities asked), never another locality's obstacle.
+
+def visible_issues(user: User) -> Select:
+    query = select(SystemicIssue)
+    if is_team(user):
+        return query
+    linked = visible_tickets(user).with_only_columns(Ticket.systemic_issue_id).where(
+        Ticket.systemic_issue_id.is_not(None))
+    return query.where(SystemicIssue.id.in_(linked))
+
+
+def get_visible_issue(user: User, code: str, *, for_update: bool = False) -> SystemicIssue:
+    """The single-issue loader: 404 for what the user may not see."""
+    query = visible_issues(user).where(SystemicIssue.code == (code or "").strip().upper())
+    if for_update:
+        query = query.with_for_update()
+    issue = db.session.scalars(query).first()
+    if issue is None:
+        abort(404)
+    return issue
+
+
+def can_manage_issues(user: User) -> bool:
+    """Create, link, unlink and route systemic issues: whoever triages."""
+    return can_triage(user)
+
+
+def can_answer_issue(user: User, issue: SystemicIssue) -> bool:
+    """Triage, or a specialist of the issue's lead unit (or its assignee), while the issue is unanswered."""
+    if issue.is_answered:
+        return False
+    if can_triage(user):
+        return True
+    return user.role_enum is Role.SPECIALIST and (
+        issue.assignee_id == user.id or (user.unit_id is not None and issue.lead_unit_id == user.unit_id))

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from .enums import OPEN_STATUSES, MessageKind, SlaState, Status, Urgency
@@ -17,6 +17,7 @@ from .permissions import can_see_internal, visible_tickets
 from .search import query as search_query
 
 LIST_LOADS = (
+    joinedload(Ticket.systemic_issue),
     joinedload(Ticket.locality),
     joinedload(Ticket.category),
     joinedload(Ticket.lead_unit),
@@ -157,8 +158,18 @@ def _page_args(page: int | None):
     return {"page": max(page or 1, 1), "per_page": current_app.config["PAGE_SIZE"], "error_out": False}
 
 
-def _paginate(query, user: User, filters: TicketFilters, page: int | None, default_sort: str):
+def one_row_per_issue(query):
+    """Obstacles linked to a systemic issue show as one row per issue: the first of them the list holds."""
+    firsts = (query.with_only_columns(func.min(Ticket.id)).where(Ticket.systemic_issue_id.is_not(None))
+              .group_by(Ticket.systemic_issue_id))
+    return query.where(or_(Ticket.systemic_issue_id.is_(None), Ticket.id.in_(firsts)))
+
+
+def _paginate(query, user: User, filters: TicketFilters, page: int | None, default_sort: str,
+              one_per_issue: bool = True):
     """A page of the list; `q` keeps the newest matches of its words (search.query.newest_matches)."""
+    if one_per_issue:
+        query = one_row_per_issue(query)
     if filters.q:
         matches = search_query.newest_matches(filters.q, user)
         query = query.where(Ticket.id.in_(matches))
@@ -168,9 +179,10 @@ def _paginate(query, user: User, filters: TicketFilters, page: int | None, defau
     return db.paginate(query.options(*LIST_LOADS).order_by(*filters.order(default_sort)), **_page_args(page))
 
 
-def ticket_list(user: User, filters: TicketFilters, page: int | None = 1):
-    """The general list: what the user may see, newest first unless sorted otherwise."""
-    return _paginate(filters.apply(visible_tickets(user), user), user, filters, page, "newest")
+def ticket_list(user: User, filters: TicketFilters, page: int | None = 1, one_per_issue: bool = True):
+    """The general list: what the user may see, newest first unless sorted otherwise (the API lists every
+    obstacle: one_per_issue=False)."""
+    return _paginate(filters.apply(visible_tickets(user), user), user, filters, page, "newest", one_per_issue)
 
 
 def triage_queue(user: User, page: int | None = 1, filters: TicketFilters | None = None):

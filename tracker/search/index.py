@@ -1,9 +1,10 @@
 """The search index: one document per ticket holding its folded words, kept in step by the application.
 
 A document holds what the filing locality may read (title; description, legal basis, replies and answers;
-never internal notes), so matching never reveals a note. The application writes documents (on every flush
-that files a ticket, changes its text or adds a reply or an answer); the database keeps the word index
-over them: PostgreSQL a generated tsvector with a GIN index, SQLite an FTS5 table fed by triggers
+never internal notes), so matching never reveals a note. The application writes documents in the
+transaction that files a ticket, changes its text or adds a reply or an answer (noted at each flush,
+written once before the commit or before a search reads); the database keeps the word index over them:
+PostgreSQL a generated tsvector with a GIN index, SQLite an FTS5 table fed by triggers
 (migrations/versions/systemic.py). Those objects are not in the models: `described_by_models` tells the
 schema comparison and autogenerate to leave them alone.
 """
@@ -24,6 +25,7 @@ INDEXED_KINDS = (MessageKind.REPLY.value, MessageKind.ANSWER.value)
 BODY_MAX = 200_000  # characters of words kept per document: a very long thread is still found by its start
 FTS_TABLE = "search_fts"
 TSV_INDEX = "ix_search_documents_tsv"
+PENDING = "search_pending"  # session.info key: ids of tickets whose documents this transaction must rewrite
 
 
 def described_by_models(name: str | None, type_: str, parent_names: dict) -> bool:
@@ -122,8 +124,28 @@ def changed_ticket_ids(session) -> set[int]:
 
 
 @event.listens_for(db.session, "after_flush")
-def _keep_in_step(session, _flush_context):
-    """Every flush that changes searchable text rewrites those documents, in the same transaction."""
+def _note_changes(session, _flush_context):
+    """Every flush that changes searchable text marks those tickets; their documents are written once per
+    transaction (before it commits, or before a search reads the index: catch_up)."""
     ids = changed_ticket_ids(session)
     if ids:
+        session.info.setdefault(PENDING, set()).update(ids)
+
+
+def catch_up(session=None) -> None:
+    """Write the documents this transaction changed: a search then sees its own transaction's changes."""
+    session = session or db.session
+    session.flush()
+    ids = session.info.pop(PENDING, None)
+    if ids:
         index_tickets(session.connection(), ids)
+
+
+@event.listens_for(db.session, "before_commit")
+def _write_before_commit(session):
+    catch_up(session)
+
+
+@event.listens_for(db.session, "after_soft_rollback")
+def _forget_after_rollback(session, _previous_transaction):
+    session.info.pop(PENDING, None)

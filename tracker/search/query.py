@@ -22,6 +22,7 @@ from ..extensions import db
 from ..models import SearchDocument, User
 from ..permissions import followed_main_ids, own_locality
 from ..text import words
+from .index import catch_up
 
 CANDIDATES = 1000
 TERMS_MAX = 12
@@ -101,7 +102,9 @@ def _backend():
 
 
 def match_for(user: User | None, found: list[str], any_term: bool = False) -> Match:
-    """The match as `user` may run it: a locality user's scope token and followed main obstacles."""
+    """The match as `user` may run it: a locality user's scope token and followed main obstacles. The
+    transaction's own changes are indexed first (index.catch_up), so a search sees them."""
+    catch_up()
     own = own_locality(user) if user is not None else None
     if own is None:
         return Match(tuple(found), any_term)
