@@ -2,17 +2,39 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from ... import permissions, systemic, systemic_queries
+from ...enums import SystemicStatus
 from ...extensions import db
 from ...lookups import chosen
-from ...models import Category, Ticket, Unit
+from ...models import Category, SystemicIssue, Ticket, Unit
+from ...search import similar
 from ..actions import perform
 from ..forms import redisplay_on_csrf_error
 from ..triage.routes import _assignee
 from .forms import IssueAnswerForm, LinkForm, NewIssueForm, RouteForm, UnlinkForm, references_in
 
 bp = Blueprint("systemic", __name__, url_prefix="/systemic")
+RECENT_OPEN_ISSUES = 200
+
+
+@bp.app_template_global()
+def ticket_suggestions(ticket):
+    """For triage on an obstacle's page: the most similar open obstacles and systemic issues."""
+    if not (permissions.can_manage_issues(current_user) and ticket.is_open):
+        return []
+    return similar.similar_to_ticket(current_user, ticket)
+
+
+@bp.app_template_global()
+def queue_suggestions(tickets):
+    """For triage on a queue page: look-alike rows, and rows like an open issue (one query, whatever the page)."""
+    if not (permissions.can_manage_issues(current_user) and tickets):
+        return {"groups": [], "issues": []}
+    issues = db.session.scalars(select(SystemicIssue).where(SystemicIssue.status == SystemicStatus.OPEN.value)
+                                .order_by(SystemicIssue.id.desc()).limit(RECENT_OPEN_ISSUES)).all()
+    return {"groups": similar.look_alike_groups(tickets), "issues": similar.issues_like(tickets, issues)}
 
 
 @bp.get("")
@@ -85,10 +107,17 @@ def link(code: str):
         ticket = tickets_by_reference([form.reference.data])[0]
         if perform(lambda: systemic.link_ticket(current_user, issue, ticket), form).ok:
             flash(_("%(reference)s was linked to %(code)s.", reference=ticket.reference, code=issue.code), "success")
-            back_to_ticket = request.form.get("back") == "ticket"
-            return redirect(url_for("tickets.show", reference=ticket.reference) if back_to_ticket
-                            else url_for("systemic.show", code=issue.code))
+            return redirect(_back(request.form.get("back"), ticket, issue))
     return _render(issue, 422, link_form=form)
+
+
+def _back(where: str | None, ticket, issue) -> str:
+    """Where a one-click link returns: the obstacle's page, the triage queue, or the issue's page."""
+    if where == "ticket":
+        return url_for("tickets.show", reference=ticket.reference)
+    if where == "queue":
+        return url_for("triage.queue")
+    return url_for("systemic.show", code=issue.code)
 
 
 @bp.post("/<code>/unlink")
