@@ -13,6 +13,7 @@ from .views.admin.routes import bp as admin_bp
 from .views.api import systemic as _api_systemic  # noqa: F401 - its routes join the api blueprint
 from .views.api.routes import bp as api_bp
 from .views.auth.routes import bp as auth_bp
+from .views.guidance.routes import bp as guidance_bp
 from .views.mail_admin.routes import bp as mail_admin_bp
 from .views.password.routes import bp as password_bp
 from .views.queues.routes import bp as queues_bp
@@ -25,7 +26,7 @@ from .views.workflow.routes import bp as workflow_bp
 from .worktime.calendar import OfficeHoursError, parse_office_hours
 
 BLUEPRINTS = (auth_bp, tickets_bp, triage_bp, queues_bp, admin_bp, catalog_bp, sla_admin_bp, api_bp, workflow_bp,
-              mail_admin_bp, password_bp, search_bp, systemic_bp)
+              mail_admin_bp, password_bp, search_bp, systemic_bp, guidance_bp)
 
 
 def create_app(config: Config | None = None) -> Flask:

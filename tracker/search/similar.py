@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from ..enums import OPEN_STATUSES
+from ..enums import OPEN_STATUSES, Status
 from ..extensions import db
-from ..models import SearchDocument, SystemicIssue, Ticket, User
+from ..guidance import published
+from ..models import Guidance, SearchDocument, SystemicIssue, Ticket, User
 from ..permissions import visible_tickets
 from ..text import words
 from . import query
@@ -34,6 +35,7 @@ STOPWORDS = frozenset({
 TEXT_WORDS = 80  # description words that count: the start says what an obstacle is about
 CANDIDATES = 200
 THRESHOLD = 0.25
+ANSWERED_STATUSES = (Status.ANSWERED.value, Status.CLOSED.value)
 
 
 def features(text_words: list[str]) -> set[str]:
@@ -151,3 +153,21 @@ def issues_like(tickets: list[Ticket], issues: list[SystemicIssue], minimum: flo
         if best[1] is not None and best[0] >= minimum:
             pairs.append((ticket, best[1]))
     return pairs
+
+
+def similar_guidance(text: Text, limit: int = 5) -> list[Guidance]:
+    """Published guidance like a question being typed (guidance is a few thousand rows: its words are read
+    with LIKE over the newest that hold any of them)."""
+    found = text.distinctive()
+    if not found:
+        return []
+    candidates = db.session.scalars(published().where(
+        or_(*(Guidance.search_text.contains(f" {term} ", autoescape=True) for term in found))).limit(CANDIDATES))
+    scored = [(text.score(Text.from_text(g.title, g.question)), g) for g in candidates]
+    return [g for s, g in sorted(scored, key=lambda pair: (-pair[0], -pair[1].id)) if s >= THRESHOLD][:limit]
+
+
+def similar_answered(user: User, text: Text, limit: int = 5) -> list[Ticket]:
+    """The answered obstacles `user` may see that are like a question being typed."""
+    scope = visible_tickets(user).where(Ticket.status.in_(ANSWERED_STATUSES), Ticket.answered_at.is_not(None))
+    return [ticket for _score, ticket in scored_candidates(user, text, scope)][:limit]

@@ -1,14 +1,16 @@
 """GET /search?q=: the obstacles the user may see whose title, description, replies or answers hold the words."""
-from flask import Blueprint, request
+from flask import Blueprint, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ... import queries
-from ...search import query
+from ...i18n import format_date_vn
+from ...search import query, similar
 from ...search.results import SearchPage, search_tickets
 from ..pages import render_queue
 
 bp = Blueprint("search", __name__, url_prefix="/search")
+DRAFT_CHARS = 2000  # of a description being typed: its start says what it is about
 
 
 @bp.get("")
@@ -37,3 +39,20 @@ def _problem(raw: str) -> str | None:
     if not query.terms(text):
         return _("Type words made of letters or digits.")
     return None
+
+
+@bp.get("/similar")
+@login_required
+def similar_to_draft():
+    """Before filing: published guidance and answered obstacles (that this user may see) like the title and
+    description being typed. JSON for the filing form's script; the form works without it."""
+    title = (request.args.get("title") or "")[:300]
+    description = (request.args.get("description") or "")[:DRAFT_CHARS]
+    text = similar.Text.from_text(title, description)
+    guidance = similar.similar_guidance(text)
+    answered = similar.similar_answered(current_user, text)
+    return jsonify(
+        guidance=[{"title": g.title, "url": url_for("guidance.show", guidance_id=g.id),
+                   "published": format_date_vn(g.published_at)} for g in guidance],
+        answered=[{"reference": t.reference, "title": t.title, "url": url_for("tickets.show", reference=t.reference)}
+                  for t in answered])
