@@ -299,3 +299,43 @@ def test_answering_many_obstacles_costs_a_bounded_number_of_statements_each(tria
     assert per_ticket < 30
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 6
     assert db.session.scalar(select(func.count(Ticket.id)).where(Ticket.status == "answered")) == 6
+
+
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def test_the_reply_document_reaches_every_obstacle_stored_once(client, login, officers, issue, same_three, triage_user,
+                                                              unit, make_user, make_locality, make_ticket, app, db):
+    import io
+    import os
+
+    from tracker.attachments import path_of
+    from tracker.models import Attachment
+
+    route_issue(triage_user, issue, Routing(issue.title, same_three[0].category, unit, None, None),
+                version=issue.version)
+    db.session.commit()
+    login(triage_user)
+    bad = client.post(f"/systemic/{issue.code}/answer", content_type="multipart/form-data", data={
+        "body": "Trả lời", "outcome": "answered", "version": issue.version,
+        "attachments": (io.BytesIO(b"<html>x</html>"), "giả.pdf")})
+    assert bad.status_code == 422 and "không phải là tệp PDF, Word" in bad.get_data(as_text=True)
+    db.session.refresh(issue)
+    assert not issue.is_answered
+    response = client.post(f"/systemic/{issue.code}/answer", content_type="multipart/form-data", data={
+        "body": "Trả lời kèm công văn", "outcome": "answered", "version": issue.version,
+        "reply_doc_number": "99/BNV", "attachments": (io.BytesIO(PDF), "Công văn 99.pdf")})
+    assert response.status_code == 302
+    late = make_ticket(make_user(Role.PROVINCE, make_locality("48", "Thành phố Đà Nẵng")), title="Đà Nẵng cũng hỏi")
+    link_ticket(triage_user, issue, late)
+    db.session.commit()
+    rows = db.session.scalars(select(Attachment).order_by(Attachment.id)).all()
+    assert sorted(r.ticket_id for r in rows) == sorted([*(t.id for t in same_three), late.id])
+    assert len({os.stat(path_of(r)).st_ino for r in rows}) == 1  # one file on disk, linked for each obstacle
+    for officer, ticket in zip(officers, same_three, strict=True):
+        login(officer)
+        row = next(r for r in rows if r.ticket_id == ticket.id)
+        download = client.get(f"/tickets/{ticket.reference}/attachments/{row.id}")
+        assert download.status_code == 200 and download.data == PDF
+        other = next(r for r in rows if r.ticket_id != ticket.id)
+        assert client.get(f"/tickets/{ticket.reference}/attachments/{other.id}").status_code == 404

@@ -14,14 +14,14 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from . import permissions, workflow
-from .enums import Role, Status, SystemicStatus
+from . import attachments, permissions, workflow
+from .enums import MessageKind, Role, Status, SystemicStatus
 from .errors import DomainError
 from .extensions import db
 from .history import record
 from .lifecycle import resume_after_locality
 from .localtime import local_zone
-from .models import Category, Locality, SystemicIssue, Ticket, Unit, User, utcnow
+from .models import Category, Locality, Message, SystemicIssue, Ticket, Unit, User, utcnow
 from .sequences import next_value
 from .tickets import TITLE_MAX, UNCHANGED, clean_text, triage_ticket
 
@@ -110,9 +110,20 @@ def _link(user: User, issue: SystemicIssue, ticket: Ticket, now: dt.datetime) ->
     record(ticket, user, "systemic_linked", "systemic_issue", None, issue.code, at=now)
     issue.updated_at = now
     if issue.is_answered:
-        _answer_ticket(user, issue, ticket, now)
+        message = _answer_ticket(user, issue, ticket, now)
+        if message is not None:
+            _share_reply_files(issue, ticket, message, user)
     else:
         _route(user, issue, ticket, now)
+
+
+def _share_reply_files(issue: SystemicIssue, ticket: Ticket, message: Message, user: User) -> None:
+    """An obstacle answered after the issue gets the reply document's files the others got (hard links)."""
+    first = db.session.scalar(select(Message).join(Ticket, Ticket.id == Message.ticket_id).where(
+        Ticket.systemic_issue_id == issue.id, Message.kind == MessageKind.ANSWER.value, Message.id != message.id,
+        Message.created_at == issue.answered_at).order_by(Message.id).limit(1))
+    if first is not None:
+        attachments.link_files(first, ticket=ticket, message=message, user=user)
 
 
 def unlink_ticket(user: User, issue: SystemicIssue, ticket: Ticket | None, *, now: dt.datetime | None = None) -> None:
@@ -210,37 +221,42 @@ def _route(user: User, issue: SystemicIssue, ticket: Ticket, now: dt.datetime) -
 
 
 def answer_issue(user: User, issue: SystemicIssue, *, version, body: str, outcome: str, reply_doc_number: str = "",
-                 reply_doc_date: dt.date | None = None, now: dt.datetime | None = None) -> int:
+                 reply_doc_date: dt.date | None = None, files=(), now: dt.datetime | None = None) -> int:
     """Answer once for everyone: every linked open obstacle gets the answer through workflow.answer, with its
-    own history and its own email to its locality. Returns how many obstacles were answered."""
+    own history and its own email to its locality, and the reply document's files (stored once). Returns
+    how many obstacles were answered."""
     now = now or utcnow()
     _refuse_unless(permissions.can_answer_issue(user, issue), _l("You may not answer this systemic issue now."))
     check_version_of(issue, version)
     body, outcome, doc_number = workflow.check_answer(body, outcome, reply_doc_number, reply_doc_date, now)
+    uploads = attachments.check_files(files)
     if issue.lead_unit is None:
         raise DomainError(_l("Choose the issue's lead unit before answering it."), "lead_unit")
     issue.answer, issue.outcome, issue.reply_doc_number = body, outcome.value, doc_number or None
     issue.reply_doc_date, issue.answered_at, issue.answered_by = reply_doc_date, now, user
     issue.status, issue.updated_at = SystemicStatus.ANSWERED.value, now
-    answered = sum(_answer_ticket(user, issue, ticket, now) for ticket in _linked(issue, ANSWERABLE))
+    answers = [(ticket, message) for ticket in _linked(issue, ANSWERABLE)
+               if (message := _answer_ticket(user, issue, ticket, now)) is not None]
     db.session.flush()
-    return answered
+    attachments.store_shared(uploads, answers=answers, user=user)
+    return len(answers)
 
 
-def _answer_ticket(user: User, issue: SystemicIssue, ticket: Ticket, now: dt.datetime) -> int:
-    """The issue's answer on one obstacle, through the obstacle's own workflow (0 when it is past that)."""
+def _answer_ticket(user: User, issue: SystemicIssue, ticket: Ticket, now: dt.datetime) -> Message | None:
+    """The issue's answer on one obstacle, through the obstacle's own workflow (None when it is past that)."""
     if ticket.status_enum not in ANSWERABLE:
-        return 0
+        return None
     if ticket.status_enum is Status.AWAITING_LOCALITY:
         resume_after_locality(ticket, user, now)  # the issue's answer settles what the locality was asked
     needs_routing = ticket.status_enum is Status.NEW or ticket.lead_unit_id != issue.lead_unit_id
     if needs_routing and permissions.can_triage(user):  # else workflow.answer says who may answer it
         _route(user, issue, ticket, now)
     try:
-        workflow.answer(user, ticket, version=ticket.version, body=issue.answer, outcome=issue.outcome,
-                        reply_doc_number=issue.reply_doc_number or "", reply_doc_date=issue.reply_doc_date, now=now)
+        message = workflow.answer(user, ticket, version=ticket.version, body=issue.answer, outcome=issue.outcome,
+                                  reply_doc_number=issue.reply_doc_number or "", reply_doc_date=issue.reply_doc_date,
+                                  now=now)
     except DomainError as error:
         raise DomainError(_l("%(reference)s: %(message)s", reference=escape(ticket.reference),
                              message=error.message), error.field) from error
     record(ticket, user, "systemic_answer", "systemic_issue", None, issue.code, at=now)
-    return 1
+    return message

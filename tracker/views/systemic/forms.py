@@ -71,6 +71,4 @@ class RouteForm(VersionedForm):
 
 
 class IssueAnswerForm(AnswerForm):
-    """The obstacle's answer form, without files: the answer reaches every linked obstacle as text."""
-
-    attachments = None
+    """The obstacle's answer form: the answer, outcome and reply document reach every linked obstacle."""

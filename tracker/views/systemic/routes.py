@@ -167,7 +167,8 @@ def answer(code: str):
     if form.validate_on_submit():
         result = perform(lambda: systemic.answer_issue(
             current_user, issue, version=form.version.data, body=form.body.data, outcome=form.outcome.data,
-            reply_doc_number=form.reply_doc_number.data, reply_doc_date=getattr(form, "parsed_doc_date", None)), form)
+            reply_doc_number=form.reply_doc_number.data, reply_doc_date=getattr(form, "parsed_doc_date", None),
+            files=request.files.getlist("attachments")), form)
         if result.ok:
             flash(_("The answer was sent to the %(count)d obstacles of this issue.", count=result.value), "success")
             return redirect(url_for("systemic.show", code=issue.code))
