@@ -6,7 +6,7 @@ SQLite an FTS5 table over search_documents, kept in step by triggers. Existing o
 `flask --app app search reindex` rebuilds the documents at any time.
 
 Revision ID: systemic_1
-Revises: queues_1
+Revises: alerts_1
 """
 import re
 import unicodedata
@@ -17,7 +17,7 @@ from alembic import op
 from tracker.models import UTCDateTime
 
 revision = "systemic_1"
-down_revision = "queues_1"
+down_revision = "alerts_1"
 branch_labels = None
 depends_on = None
 
