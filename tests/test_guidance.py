@@ -79,6 +79,8 @@ def test_names_may_be_kept_on_purpose(client, login, triage_user, answered, db):
 def test_an_unanswered_obstacle_cannot_be_published(client, login, triage_user, commune_officer, make_ticket, db):
     fresh = make_ticket(commune_officer, title="Chưa trả lời")
     login(triage_user)
+    warned = client.get(f"/guidance/new?ticket={fresh.reference}").get_data(as_text=True)
+    assert "Chỉ kiến nghị đã được trả lời mới được công bố thành hướng dẫn." in warned
     response = client.post(f"/guidance/new?ticket={fresh.reference}",
                            data={"title": "T", "question": "Q", "answer": "A"})
     assert response.status_code == 422

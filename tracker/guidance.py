@@ -169,17 +169,26 @@ def _search_text(draft: Draft) -> str:
     return f" {' '.join(words(' '.join(texts)))} "
 
 
+def refusal(draft: Draft):
+    """Why this draft's source cannot be published (not answered yet), or None."""
+    ticket, issue = draft.source_ticket, draft.source_issue
+    if (ticket is None) == (issue is None):
+        return _l("Choose the answered obstacle or systemic issue to publish.")
+    if ticket is not None and not is_publishable_ticket(ticket):
+        return _l("Only an answered obstacle can be published as guidance.")
+    if issue is not None and not issue.is_answered:
+        return _l("Only an answered systemic issue can be published as guidance.")
+    return None
+
+
 def publish(user: User, draft: Draft, *, keep_names: bool = False, now: dt.datetime | None = None) -> Guidance:
     """Publish an answered obstacle's or systemic issue's answer; refused for anything not answered yet."""
     now = now or utcnow()
-    ticket, issue = draft.source_ticket, draft.source_issue
-    if (ticket is None) == (issue is None):
-        raise DomainError(_l("Choose the answered obstacle or systemic issue to publish."))
-    if ticket is not None and not is_publishable_ticket(ticket):
-        raise DomainError(_l("Only an answered obstacle can be published as guidance."))
-    if issue is not None and not issue.is_answered:
-        raise DomainError(_l("Only an answered systemic issue can be published as guidance."))
+    reason = refusal(draft)
+    if reason is not None:
+        raise DomainError(reason)
     clean = _checked(user, draft, keep_names, now)
+    ticket, issue = draft.source_ticket, draft.source_issue
     guidance = Guidance(published_by=user, published_at=now, updated_at=now, names_kept=keep_names,
                         source_ticket=ticket, source_issue=issue)
     _fill(guidance, clean)

@@ -27,6 +27,9 @@ ISSUE_SCHEMA = {"type": "object", "properties": {
                 "description": "the linked obstacles the caller may see"}}}
 SCHEMAS.update({
     "SystemicIssue": ISSUE_SCHEMA,
+    "SystemicIssuePage": {"type": "object", "properties": {
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/SystemicIssue"}},
+        "page": {"type": "integer"}, "pages": {"type": "integer"}, "total": {"type": "integer"}}},
     "NewSystemicIssue": {"type": "object", "required": ["title", "tickets"], "properties": {
         "title": {"type": "string", "maxLength": 300},
         "tickets": {"type": "array", "items": {"type": "string", "example": "PUN-2026-000123"}}}},
@@ -144,7 +147,7 @@ def answer_issue(code: str):
 
 @bp.get("/systemic-issues")
 @operation("GET", "/systemic-issues", "The systemic issues the caller may see, newest first",
-           {200: "SystemicIssue", 401: "Error"})
+           {200: "SystemicIssuePage", 401: "Error"})
 def list_issues():
     page = systemic_queries.issue_list(g.api_user, request.args.get("status"), request.args.get("page", 1, type=int))
     return jsonify(items=[{"code": i.code, "title": i.title, "status": i.status, "reporter_count": i.reporter_count,

@@ -95,7 +95,8 @@ def new():
             flash(_("The guidance was published."), "success")
             return redirect(url_for("guidance.show", guidance_id=result.value.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("guidance/form.html", form=form, source=base, item=None), status
+    return render_template("guidance/form.html", form=form, source=base, item=None,
+                           refusal=guidance.refusal(base)), status
 
 
 @bp.route("/<int:guidance_id>/edit", methods=["GET", "POST"])
@@ -116,7 +117,7 @@ def edit(guidance_id: int):
             flash(_("The guidance was updated."), "success")
             return redirect(url_for("guidance.show", guidance_id=item.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("guidance/form.html", form=form, source=None, item=item), status
+    return render_template("guidance/form.html", form=form, source=None, item=item, refusal=None), status
 
 
 @bp.post("/<int:guidance_id>/withdraw")
