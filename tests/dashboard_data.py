@@ -14,9 +14,8 @@ from tracker import workflow
 from tracker.enums import Outcome, Role, SlaState, Status
 from tracker.extensions import db
 from tracker.models import Unit, utcnow
-from tracker.permissions import visible_tickets
 from tracker.policy import policy_filters
-from tracker.queries import TicketFilters
+from tracker.queries import TicketFilters, list_query
 from tracker.tickets import start_work, triage_ticket
 
 LINK = re.compile(r'<a href="(/(?:tickets|dashboard/gaps|dashboard/policy)\?[^"]*)">(\d+)</a>')
@@ -31,7 +30,7 @@ def list_count(user, url: str) -> int:
         filters.lacking = filters.lacking or "any"
     elif parts.path == "/dashboard/policy":
         filters = policy_filters(filters)
-    query = filters.apply(visible_tickets(user), user)
+    query = list_query(user, filters, one_per_issue=True)
     return db.session.scalar(select(func.count()).select_from(query.subquery()))
 
 

@@ -1,12 +1,14 @@
 """The dashboard page: who sees which scope (404 outside it), bad filters answered with a clear message,
 charts served by the app with their data tables, and the "6 rõ" and policy lists."""
 import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from tracker.enums import Outcome, Role, Status
 
-from .dashboard_data import list_count
+from .dashboard_data import list_count, numbers_and_links
 
 
 def test_a_commune_officer_has_no_dashboard(client, login, commune_officer):
@@ -118,3 +120,24 @@ def test_a_list_reached_from_a_number_says_what_it_holds(client, login, triage_u
     page = client.get("/tickets?answered_from=01/09/2026&answered=late&document=<i>x</i>").get_data(as_text=True)
     assert "trả lời từ ngày 01/09/2026; trả lời quá hạn; viện dẫn &lt;i&gt;x&lt;/i&gt;" in page
     assert '<input type="hidden" name="answered" value="late">' in page  # refiltering keeps them
+
+
+def test_a_number_counting_obstacles_of_a_systemic_issue_leads_to_each_of_them(client, login, triage_user,
+                                                                               make_ticket, commune_officer, db):
+    """Lists show a systemic issue as one row; the dashboard counts obstacles, so its links list each one."""
+    from tracker.systemic import create_issue
+
+    tickets = [make_ticket(commune_officer, title=f"Vướng mắc chung {n}") for n in range(3)]
+    create_issue(triage_user, title="Vấn đề chung về biên chế", tickets=tickets[:2])
+    db.session.commit()
+    login(triage_user)
+    page = client.get("/dashboard").get_data(as_text=True)
+    def query(url):
+        return parse_qs(urlsplit(unescape(url)).query)
+
+    url, number = next((u, n) for u, n in numbers_and_links(page) if query(u) == {"status": ["open"],
+                                                                                      "each": ["obstacle"]})
+    assert number == 3
+    assert list_count(triage_user, url) == 3
+    assert client.get(url.replace("&amp;", "&")).get_data(as_text=True).count('href="/tickets/PUN-') == 3
+    assert client.get("/tickets?status=open").get_data(as_text=True).count('href="/tickets/PUN-') == 2

@@ -31,6 +31,7 @@ from .enums import (
     Role,
     SlaState,
     Status,
+    SystemicStatus,
     Urgency,
 )
 from .extensions import db
@@ -273,6 +274,7 @@ class Ticket(db.Model):
     reply_doc_number: Mapped[str | None] = mapped_column(String(100))
     reply_doc_date: Mapped[dt.date | None] = mapped_column(Date)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    systemic_issue_id: Mapped[int | None] = mapped_column(ForeignKey("systemic_issues.id"), index=True)
     transferred_to: Mapped[str | None] = mapped_column(String(200))
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)
@@ -284,6 +286,7 @@ class Ticket(db.Model):
     lead_unit: Mapped[Unit | None] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     duplicate_of: Mapped[Ticket | None] = relationship(remote_side=[id])
+    systemic_issue: Mapped[SystemicIssue | None] = relationship(back_populates="tickets")
     coordinating_units: Mapped[list[Unit]] = relationship(secondary="ticket_units")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once, at mapping
@@ -506,3 +509,118 @@ class JobLock(db.Model):
     name: Mapped[str] = mapped_column(String(50), primary_key=True)
     holder: Mapped[str | None] = mapped_column(String(100))
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+# Systemic issues, search and published guidance (issue 10).
+
+class SearchDocument(db.Model):
+    """A ticket's searchable text as folded words (text.words), kept in step by search/index.py.
+
+    Only what the filing locality may read is here: title, description, legal basis, replies and answers,
+    never internal notes. The word index over it is database-specific and lives outside these models
+    (search/index.py OUTSIDE_THE_MODELS): a generated tsvector with a GIN index on PostgreSQL, an FTS5
+    table on SQLite.
+    """
+
+    __tablename__ = "search_documents"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True, autoincrement=False)
+    title: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    # "l<locality id> p<province id>": the word index intersects a locality's scope with the words itself,
+    # so a province's search for a frequent word reads its own matches only (search/query.py).
+    scope: Mapped[str] = mapped_column(String(40), default="")
+
+
+class SystemicSequence(db.Model):
+    """The per-year counter behind codes like VDC-2026-0001."""
+
+    __tablename__ = "systemic_sequences"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SystemicIssue(db.Model):
+    """A systemic issue (vấn đề chung): many localities' obstacles about one thing, answered once."""
+
+    __tablename__ = "systemic_issues"
+    __table_args__ = (UniqueConstraint("year", "seq"), Index("ix_systemic_issues_created_at", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+    title: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(10), default=SystemicStatus.OPEN.value, index=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # How many obstacles are linked and from how many localities: kept by systemic.py on link and unlink,
+    # so lists and reports show "N localities asked" without counting.
+    ticket_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reporter_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    answer: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    reply_doc_number: Mapped[str | None] = mapped_column(String(100))
+    reply_doc_date: Mapped[dt.date | None] = mapped_column(Date)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    category: Mapped[Category | None] = relationship()
+    lead_unit: Mapped[Unit | None] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
+    tickets: Mapped[list[Ticket]] = relationship(back_populates="systemic_issue", order_by="Ticket.id")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once, at mapping
+
+    @property
+    def status_enum(self) -> SystemicStatus:
+        return SystemicStatus(self.status)
+
+    @property
+    def is_answered(self) -> bool:
+        return self.status == SystemicStatus.ANSWERED
+
+
+class Guidance(db.Model):
+    """Published guidance (hướng dẫn đã công bố): an answered question, anonymised, public without login."""
+
+    __tablename__ = "guidance"
+    __table_args__ = (Index("ix_guidance_withdrawn_at_published_at", "withdrawn_at", "published_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
+    legal_basis: Mapped[str] = mapped_column(Text, default="")
+    reply_doc_number: Mapped[str | None] = mapped_column(String(100))
+    reply_doc_date: Mapped[dt.date | None] = mapped_column(Date)
+    source_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    source_issue_id: Mapped[int | None] = mapped_column(ForeignKey("systemic_issues.id"), index=True)
+    names_kept: Mapped[bool] = mapped_column(Boolean, default=False)
+    published_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The folded words of title, question, answer and legal basis between spaces (" a b c "): a word is
+    # found with LIKE '% word %', exactly, on both databases. Guidance is a few thousand rows at most.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    category: Mapped[Category | None] = relationship()
+    source_ticket: Mapped[Ticket | None] = relationship()
+    source_issue: Mapped[SystemicIssue | None] = relationship()
+    published_by: Mapped[User] = relationship()
+
+    @property
+    def is_published(self) -> bool:
+        return self.withdrawn_at is None

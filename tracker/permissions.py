@@ -7,7 +7,7 @@ from sqlalchemy import Select, false, or_, select
 
 from .enums import Role, Status, can_transition
 from .extensions import db
-from .models import Ticket, User
+from .models import SystemicIssue, Ticket, User
 
 
 def visible_tickets(user: User, *, followed: bool = True) -> Select:
@@ -24,22 +24,38 @@ def visible_tickets(user: User, *, followed: bool = True) -> Select:
         return query.where(false())
     if not followed:
         return query.where(own)
-    # A locality also follows the main obstacles its own obstacles were merged into (and nothing else).
-    # Those are few, so they are read first: an OR with a subquery would make PostgreSQL walk the whole
-    # table in list order instead of using the locality's index.
-    main_ids = db.session.scalars(select(Ticket.duplicate_of_id).distinct()
-                                  .where(own, Ticket.duplicate_of_id.is_not(None))).all()
+    main_ids = followed_main_ids(user)
     if not main_ids:
         return query.where(own)
     return query.where(or_(own, Ticket.id.in_(main_ids)))
 
 
-def _own_locality_clause(model, user: User):
+def followed_main_ids(user: User) -> list[int]:
+    """A locality also follows the main obstacles its own obstacles were merged into (and nothing else).
+
+    Those are few, so they are read first: an OR with a subquery would make PostgreSQL walk the whole
+    table in list order instead of using the locality's index.
+    """
+    own = _own_locality_clause(Ticket, user)
+    if own is None:
+        return []
+    return list(db.session.scalars(select(Ticket.duplicate_of_id).distinct()
+                                   .where(own, Ticket.duplicate_of_id.is_not(None))))
+
+
+def own_locality(user: User) -> tuple[str, int] | None:
+    """What makes a ticket a locality user's own: ("province_id" or "locality_id", the user's locality id).
+    None for the team, and for a locality account without a locality (it sees nothing)."""
     if user.role_enum is Role.PROVINCE and user.locality_id:
-        return model.province_id == user.locality_id
+        return "province_id", user.locality_id
     if user.role_enum is Role.COMMUNE and user.locality_id:
-        return model.locality_id == user.locality_id
+        return "locality_id", user.locality_id
     return None
+
+
+def _own_locality_clause(model, user: User):
+    own = own_locality(user)
+    return None if own is None else getattr(model, own[0]) == own[1]
 
 
 def is_own_locality(user: User, ticket: Ticket) -> bool:
@@ -185,3 +201,41 @@ def can_link(user: User, ticket: Ticket) -> bool:
 def can_download(user: User, attachment) -> bool:
     """The ticket is visible already (the loader 404s otherwise); a note's files are the team's only."""
     return attachment.message is None or not attachment.message.is_internal or can_see_internal(user)
+
+
+# Systemic issues: the team sees them all; a locality sees an issue one of its own obstacles is linked to
+# (its title, answer and how many localities asked), never another locality's obstacle.
+
+def visible_issues(user: User) -> Select:
+    query = select(SystemicIssue)
+    if is_team(user):
+        return query
+    linked = visible_tickets(user).with_only_columns(Ticket.systemic_issue_id).where(
+        Ticket.systemic_issue_id.is_not(None))
+    return query.where(SystemicIssue.id.in_(linked))
+
+
+def get_visible_issue(user: User, code: str, *, for_update: bool = False) -> SystemicIssue:
+    """The single-issue loader: 404 for what the user may not see."""
+    query = visible_issues(user).where(SystemicIssue.code == (code or "").strip().upper())
+    if for_update:
+        query = query.with_for_update()
+    issue = db.session.scalars(query).first()
+    if issue is None:
+        abort(404)
+    return issue
+
+
+def can_manage_issues(user: User) -> bool:
+    """Create, link, unlink and route systemic issues: whoever triages."""
+    return can_triage(user)
+
+
+def can_answer_issue(user: User, issue: SystemicIssue) -> bool:
+    """Triage, or a specialist of the issue's lead unit (or its assignee), while the issue is unanswered."""
+    if issue.is_answered:
+        return False
+    if can_triage(user):
+        return True
+    return user.role_enum is Role.SPECIALIST and (
+        issue.assignee_id == user.id or (user.unit_id is not None and issue.lead_unit_id == user.unit_id))

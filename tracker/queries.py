@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
-from sqlalchemy import case, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from . import measures
@@ -16,9 +16,10 @@ from .extensions import db
 from .localtime import local_date, local_midnight
 from .models import Attachment, Category, Event, Locality, Message, Ticket, Unit, User, ticket_units, utcnow
 from .permissions import can_see_internal, visible_tickets
-from .text import fold
+from .search import query as search_query
 
 LIST_LOADS = (
+    joinedload(Ticket.systemic_issue),
     joinedload(Ticket.locality),
     joinedload(Ticket.category),
     joinedload(Ticket.lead_unit),
@@ -57,7 +58,7 @@ DATE_KEYS = ("filed_from", "filed_to", "answered_from", "answered_to", "responde
 SORT_LABELS = {"newest": _l("Newest first"), "age": _l("Oldest first"), "deadline": _l("Deadline"),
                "urgency": _l("Most urgent first"), "sla": _l("Deadline state (overdue first)")}
 FILTER_KEYS = ("status", "urgency", "category", "province", "commune", "unit", "assignee", "sla_state",
-               "first_response_state", "filed_from", "filed_to", "q", "sort", *KPI_KEYS)
+               "first_response_state", "filed_from", "filed_to", "q", "sort", "each", *KPI_KEYS)
 # Values of `status` that name a group of statuses: "open" is still waiting for an answer (measures.py).
 STATUS_GROUPS = {"open": measures.AWAITING_ANSWER}
 TIMING = ("on_time", "late")
@@ -93,6 +94,7 @@ class TicketFilters:
     lacking: str | None = None  # "6 rõ": owner / deadline / outcome / any
     rated: str | None = None  # yes
     document: str | None = None  # the cited legal document, or "none"
+    each: str | None = None  # "obstacle": every obstacle of a systemic issue, not one row per issue
     notes: list = field(default_factory=list)
 
     @classmethod
@@ -112,7 +114,7 @@ class TicketFilters:
 
         filters = cls(
             status=pick("status", {s.value for s in Status} | STATUS_GROUPS.keys()),
-            q=(args.get("q") or "").strip()[:100] or None,
+            q=(args.get("q") or "").strip()[:200] or None,
             urgency=pick("urgency", {u.value for u in Urgency}),
             category=code("category"), province=code("province", 5), commune=code("commune", 5),
             unit=code("unit"), sla_state=pick("sla_state", {s.value for s in SlaState}),
@@ -121,7 +123,7 @@ class TicketFilters:
             answered=pick("answered", TIMING), responded=pick("responded", TIMING),
             due=pick("due", {"this_week"}), outcome=pick("outcome", {o.value for o in Outcome}),
             lacking=pick("lacking", {*measures.LACKING, "any"}), rated=pick("rated", {"yes"}),
-            document=code("document", 120),
+            document=code("document", 120), each=pick("each", {"obstacle"}),
         )
         assignee = (args.get("assignee") or "").strip()
         if assignee in ("me", "none") or (assignee.isdigit() and len(assignee) < 10):
@@ -147,8 +149,6 @@ class TicketFilters:
             yield Ticket.status.in_(STATUS_GROUPS[self.status])
         elif self.status:
             yield Ticket.status == self.status
-        if self.q:
-            yield Ticket.title_folded.like(f"%{_escape_like(fold(self.q))}%", escape="\\")
         if self.urgency:
             yield Ticket.urgency == self.urgency
         if self.category:
@@ -253,60 +253,81 @@ def _id_of(model, code: str):
     return select(model.id).where(model.code == code).scalar_subquery()
 
 
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _page_args(page: int | None):
     return {"page": max(page or 1, 1), "per_page": current_app.config["PAGE_SIZE"], "error_out": False}
+
+
+def one_row_per_issue(query):
+    """Obstacles linked to a systemic issue show as one row per issue: the first of them the list holds."""
+    firsts = (query.with_only_columns(func.min(Ticket.id)).where(Ticket.systemic_issue_id.is_not(None))
+              .group_by(Ticket.systemic_issue_id))
+    return query.where(or_(Ticket.systemic_issue_id.is_(None), Ticket.id.in_(firsts)))
+
+
+def _narrow(query, user: User, filters: TicketFilters, one_per_issue: bool):
+    """A systemic issue's obstacles as one row (unless the list asks for each obstacle), and `q` keeps the
+    newest matches of its words (search.query.newest_matches)."""
+    if one_per_issue and not filters.each:
+        query = one_row_per_issue(query)
+    if filters.q:
+        matches = search_query.newest_matches(filters.q, user)
+        query = query.where(Ticket.id.in_(matches))
+        if len(matches) >= search_query.CANDIDATES:
+            filters.notes.append(_l("Only the %(count)d newest obstacles with these words were searched: add "
+                                    "words to narrow the search.", count=search_query.CANDIDATES))
+    return query
 
 
 def _paginate(query, filters: TicketFilters, page: int | None, default_sort: str):
     return db.paginate(query.options(*LIST_LOADS).order_by(*filters.order(default_sort)), **_page_args(page))
 
 
-def ticket_list(user: User, filters: TicketFilters, page: int | None = 1):
-    """The general list: what the user may see, newest first unless sorted otherwise."""
-    return _paginate(list_query(user, filters), filters, page, "newest")
+def ticket_list(user: User, filters: TicketFilters, page: int | None = 1, one_per_issue: bool = True):
+    """The general list: what the user may see, newest first unless sorted otherwise (the API lists every
+    obstacle: one_per_issue=False)."""
+    return _paginate(list_query(user, filters, one_per_issue), filters, page, "newest")
 
 
-def list_query(user: User, filters: TicketFilters):
-    return filters.apply(visible_tickets(user), user)
+def list_query(user: User, filters: TicketFilters, one_per_issue: bool = False):
+    """The list's rows before paging (exports list every obstacle of a systemic issue)."""
+    return _narrow(filters.apply(visible_tickets(user), user), user, filters, one_per_issue)
 
 
 def triage_queue(user: User, page: int | None = 1, filters: TicketFilters | None = None):
     """New tickets, oldest first."""
     filters = filters or TicketFilters()
-    return _paginate(triage_query(user, filters), filters, page, "age")
+    return _paginate(triage_query(user, filters, one_per_issue=True), filters, page, "age")
 
 
-def triage_query(user: User, filters: TicketFilters):
-    return filters.apply(visible_tickets(user), user).where(Ticket.status == Status.NEW.value)
+def triage_query(user: User, filters: TicketFilters, one_per_issue: bool = False):
+    query = filters.apply(visible_tickets(user), user).where(Ticket.status == Status.NEW.value)
+    return _narrow(query, user, filters, one_per_issue)
 
 
 def unit_queue(user: User, unit: Unit, filters: TicketFilters, page: int | None = 1):
     """A unit's tickets, as lead or as coordinating unit; open ones unless a status is chosen."""
-    return _paginate(unit_query(user, unit, filters), filters, page, "deadline")
+    return _paginate(unit_query(user, unit, filters, one_per_issue=True), filters, page, "deadline")
 
 
-def unit_query(user: User, unit: Unit, filters: TicketFilters):
+def unit_query(user: User, unit: Unit, filters: TicketFilters, one_per_issue: bool = False):
     filters = replace(filters, unit=None)  # the queue's unit, not a lead-unit filter that would drop coordination
     coordinating = select(ticket_units.c.ticket_id).where(ticket_units.c.unit_id == unit.id)
     query = filters.apply(visible_tickets(user), user).where(
         or_(Ticket.lead_unit_id == unit.id, Ticket.id.in_(coordinating)))
     if not filters.status:
         query = query.where(Ticket.status.in_(OPEN_VALUES))
-    return query
+    return _narrow(query, user, filters, one_per_issue)
 
 
 def my_work(user: User, filters: TicketFilters, page: int | None = 1):
     """Việc của tôi: the open tickets assigned to the user."""
-    return _paginate(my_work_query(user, filters), filters, page, "deadline")
+    return _paginate(my_work_query(user, filters, one_per_issue=True), filters, page, "deadline")
 
 
-def my_work_query(user: User, filters: TicketFilters):
-    return filters.apply(visible_tickets(user), user).where(Ticket.assignee_id == user.id,
-                                                            Ticket.status.in_(OPEN_VALUES))
+def my_work_query(user: User, filters: TicketFilters, one_per_issue: bool = False):
+    query = filters.apply(visible_tickets(user), user).where(Ticket.assignee_id == user.id,
+                                                             Ticket.status.in_(OPEN_VALUES))
+    return _narrow(query, user, filters, one_per_issue)
 
 
 def ticket_messages(user: User, ticket: Ticket) -> list[Message]:

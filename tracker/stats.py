@@ -141,7 +141,8 @@ class Dashboard:
         return local_date(self.now)
 
     def list_args(self, measure: str, **group) -> dict:
-        return {**self.filters.scope_args(), **measure_args(measure, self.filters.period, self.today), **group}
+        return {**self.filters.scope_args(), **measure_args(measure, self.filters.period, self.today), **group,
+                "each": "obstacle"}
 
 
 def scope_query(user: User, filters: StatsFilters):

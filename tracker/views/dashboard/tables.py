@@ -21,7 +21,8 @@ class Links:
 
     def __init__(self, board: Dashboard):
         self.board = board
-        self.scope = board.filters.scope_args()
+        # Each obstacle is counted, so its list shows each obstacle (not one row per systemic issue).
+        self.scope = {**board.filters.scope_args(), "each": "obstacle"}
         self.paths = paths = {page: url_for(endpoint) for page, endpoint in LIST_ENDPOINTS.items()}
         # Each measure's part of the query string is encoded once; each row's group once (rows are in scope,
         # so a group never contradicts the scope's filters: it adds one or repeats one).
