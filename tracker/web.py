@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm import joinedload
 
 from . import enums, permissions
 from .extensions import db, login_manager
@@ -32,7 +33,9 @@ def init_app(app) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # With their locality and unit: pages ask for them (scope, names) and should not pay a query each.
+        return db.session.get(User, int(user_id), options=[joinedload(User.locality), joinedload(User.unit)]) \
+            if user_id.isdigit() else None
 
     @app.context_processor
     def template_helpers():

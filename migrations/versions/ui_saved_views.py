@@ -1,7 +1,7 @@
 """ui: saved queue views, and folded locality names for the pickers' accent-insensitive search
 
 Revision ID: ui_1
-Revises: alerts_1
+Revises: systemic_1
 """
 import unicodedata
 
@@ -11,7 +11,7 @@ from alembic import op
 from tracker.models import UTCDateTime
 
 revision = "ui_1"
-down_revision = "alerts_1"
+down_revision = "systemic_1"
 branch_labels = None
 depends_on = None
 

@@ -9,7 +9,7 @@ from markupsafe import escape
 
 from .. import choices, permissions, queries, saved_views, workflow
 from ..enums import SLA_LABELS, STATUS_LABELS, URGENCY_LABELS, Status
-from ..models import utcnow
+from ..models import Ticket, utcnow
 from ..paging import PAGE_SIZES, page_size
 from ..worktime.calendar import request_calendar
 from ..worktime.days import ages
@@ -100,18 +100,22 @@ def list_labels() -> dict:
     }
 
 
-def render_queue(template: str, page, filters, endpoint: str, saved_page: str, default_sort: str, status=200,
-                 keep: dict | None = None, saved_form=None, **context):
-    """A queue page: its rows with their age and days overdue in working days (one calendar read), the
-    status tabs, the filters, the pager and the user's saved views of this page."""
+def render_queue(template: str, page, filters, endpoint: str, status=200, *, saved_page: str | None = None,
+                 default_sort: str = "newest", keep: dict | None = None, saved_form=None, **context):
+    """A list page: its rows with their age and days overdue in working days (one calendar read), the status
+    tabs, the filters with the names of their chosen codes, the pager, and the user's saved views of this page
+    (`saved_page`: tickets, triage, unit or mine)."""
     keep = keep or {}
+    if not filters.labels:
+        filters.labels, _unknown = choices.filter_labels({name: getattr(filters, name) for name in PICKED_FILTERS})
     link_args = {**filters.query_args(), **keep}
     if page.per_page != current_app.config["PAGE_SIZE"]:
         link_args["per_page"] = page.per_page
+    tickets = [item for item in page.items if isinstance(item, Ticket)]
     return render_template(
         template, page=page, filters=filters, endpoint=endpoint, keep=keep, link_args=link_args,
-        default_sort=default_sort, L=list_labels(), ages=ages(page.items, utcnow(), request_calendar()),
+        default_sort=default_sort, L=list_labels(), ages=ages(tickets, utcnow(), request_calendar()),
         sort_labels=queries.SORT_LABELS, page_sizes=PAGE_SIZES, default_per_page=current_app.config["PAGE_SIZE"],
-        views=saved_views.views_of(current_user, saved_page), saved_page=saved_page,
+        views=saved_views.views_of(current_user, saved_page) if saved_page else [], saved_page=saved_page,
         saved_form=saved_form or SaveViewForm(formdata=None), current_query=saved_views.clean_query(request.args),
         **context), status

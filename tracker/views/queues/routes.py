@@ -17,16 +17,16 @@ EMPTY = BoundedPage([], 1, 25, 0)  # a specialist without a unit has no unit que
 @permissions.allowed_only(permissions.is_team)
 def unit():
     filters = queue_filters(request.args, fixed=("unit",))
-    chosen = _queue_unit(filters.unit)
+    chosen = queue_unit(filters.unit)
     filters.unit = chosen.code if chosen else None
-    page = queries.unit_queue(current_user, chosen, filters, request.args.get("page", 1, type=int), per_page()) \
-        if chosen else None
-    return render_queue("queues/unit.html", page or EMPTY, filters, "queues.unit", "unit", "deadline",
-                        keep={"unit": chosen.code} if chosen else {}, unit=chosen,
+    number = request.args.get("page", 1, type=int)
+    page = queries.unit_queue(current_user, chosen, filters, number, per_page=per_page()) if chosen else None
+    return render_queue("queues/unit.html", page or EMPTY, filters, "queues.unit", saved_page="unit",
+                        default_sort="deadline", keep={"unit": chosen.code} if chosen else {}, unit=chosen,
                         may_pick_unit=permissions.can_triage(current_user))
 
 
-def _queue_unit(code: str | None) -> Unit | None:
+def queue_unit(code: str | None) -> Unit | None:
     """Specialists see their own unit's queue; triage, lead and admin may pick any unit."""
     if not permissions.can_triage(current_user) or not code:
         return current_user.unit
@@ -41,5 +41,5 @@ def _queue_unit(code: str | None) -> Unit | None:
 @permissions.allowed_only(permissions.is_team)
 def mine():
     filters = queue_filters(request.args)
-    page = queries.my_work(current_user, filters, request.args.get("page", 1, type=int), per_page())
-    return render_queue("queues/mine.html", page, filters, "queues.mine", "mine", "deadline")
+    page = queries.my_work(current_user, filters, request.args.get("page", 1, type=int), per_page=per_page())
+    return render_queue("queues/mine.html", page, filters, "queues.mine", saved_page="mine", default_sort="deadline")

@@ -22,8 +22,8 @@ bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 @login_required
 def index():
     filters = queue_filters(request.args)
-    page = queries.ticket_list(current_user, filters, request.args.get("page", 1, type=int), per_page())
-    return render_queue("tickets/index.html", page, filters, "tickets.index", "tickets", "newest")
+    page = queries.ticket_list(current_user, filters, request.args.get("page", 1, type=int), per_page=per_page())
+    return render_queue("tickets/index.html", page, filters, "tickets.index", saved_page="tickets")
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -27,12 +27,12 @@ ASSIGNEE_REFUSED = "The assignee must be an active specialist of the lead unit."
 def queue(bulk_form=None, status=200):
     filters = queue_filters(request.args)
     filters.status = None  # the triage queue is the new tickets
-    page = queries.triage_queue(current_user, request.args.get("page", 1, type=int), filters, per_page())
+    page = queries.triage_queue(current_user, request.args.get("page", 1, type=int), filters, per_page=per_page())
     if bulk_form is None:
         bulk_form = BulkForm(formdata=None)
     bulk_form.fill_choices()
-    return render_queue("triage/queue.html", page, filters, "triage.queue", "triage", "age", status=status,
-                        bulk_form=bulk_form)
+    return render_queue("triage/queue.html", page, filters, "triage.queue", status, saved_page="triage",
+                        default_sort="age", bulk_form=bulk_form)
 
 
 @bp.post("/bulk")
