@@ -382,3 +382,28 @@ def page_queries(client):
         return len(statements)
 
     return count
+
+
+# ---- pages for volume and phones (issue 12) ------------------------------------------------------------------
+
+@pytest.fixture
+def many(commune_officer, db):
+    """60 new obstacles of Phường Hoàn Kiếm, one a day from 5/1/2026: rows written directly (filing each one
+    through the domain would cost a second per test), in the shape filing gives them."""
+    import datetime as dt
+
+    from tracker.enums import Status
+    from tracker.models import Category, Ticket
+
+    UTC = dt.UTC
+    category = db.session.scalar(db.select(Category).where(Category.code == "bien_che"))
+    start = dt.datetime(2026, 1, 5, 3, tzinfo=UTC)
+    tickets = [Ticket(reference=f"PUN-2026-{n + 1:06d}", year=2026, seq=n + 1, locality=commune_officer.locality,
+                      province_id=commune_officer.locality.parent_id, created_by=commune_officer, category=category,
+                      title=f"Vướng mắc số {n}", description="Đề nghị hướng dẫn.", status=Status.NEW.value,
+                      created_at=start + dt.timedelta(days=n), updated_at=start + dt.timedelta(days=n),
+                      answer_due_at=dt.datetime(2027, 1, 1, tzinfo=UTC))
+               for n in range(60)]
+    db.session.add_all(tickets)
+    db.session.commit()
+    return tickets

@@ -10,10 +10,32 @@ def log_in(page, base, user):
     page.click("main button[type=submit]")
 
 
+def pick(page, field_id, typed, option=None):
+    """Choose in a searchable picker as a person does: open it, type (accents optional), click the option."""
+    focused = "id => document.getElementById(id).tomselect.isFocused"  # once its focus handler has run
+    if not page.evaluate(focused, field_id):  # a multiple picker keeps the focus after a choice
+        page.locator(f"#{field_id} + .ts-wrapper .ts-control").click()
+        page.wait_for_function(focused, arg=field_id)
+    page.keyboard.type(typed, delay=15)
+    if page.locator(f"#{field_id}[data-lookup]").count():  # fetched as one types: let the answer arrive first
+        page.wait_for_function("([id, typed]) => { const picker = document.getElementById(id).tomselect;"
+                               " return picker.loadedSearches.hasOwnProperty(typed) && picker.loading === 0; }",
+                               arg=[field_id, typed])
+    page.locator(f"#{field_id}-ts-dropdown .option", has_text=option or typed).first.click()
+
+
+def open_filters(page):
+    """On a phone the queue's filters fold behind a button."""
+    toggle = page.locator("button[aria-controls=queue-filters]")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    page.wait_for_selector("#queue-filters.show, #queue-filters:visible")
+
+
 def test_commune_officer_files_an_obstacle_and_sees_it_in_the_list(page, live_server, commune_officer):
     log_in(page, live_server, commune_officer)
     page.goto(f"{live_server}/tickets/new")
-    page.select_option("select[name=category]", "bien_che")
+    pick(page, "category", "bien che", "Biên chế, vị trí việc làm")
     page.fill("input[name=title]", "Vướng mắc biên chế công chức Phường Hoàn Kiếm")
     page.fill("textarea[name=description]", "Đề nghị hướng dẫn xác định biên chế sau sắp xếp.")
     page.fill("textarea[name=legal_basis]", "Nghị định 150/2025/NĐ-CP")

@@ -4,7 +4,7 @@ from sqlalchemy import select
 from tracker.enums import Role, Status
 from tracker.models import RoutingRule, Ticket
 
-from .test_browser import log_in
+from .test_browser import log_in, open_filters, pick
 
 
 def test_triage_filters_then_bulk_assigns_from_the_queue(page, live_server, triage_user, commune_officer,
@@ -14,13 +14,14 @@ def test_triage_filters_then_bulk_assigns_from_the_queue(page, live_server, tria
     other = make_ticket(commune_officer, title="Đất đai", category_code="dat_dai")
     log_in(page, live_server, triage_user)
     page.goto(f"{live_server}/triage")
+    open_filters(page)
     page.fill("#f-q", "bien che")
     page.click("form.queue-filters button[type=submit]")
     page.wait_for_url("**/triage?*q=bien+che*")
     assert page.locator(f"text={other.reference}").count() == 0
     page.check(f"#sel-{first.reference}")
     page.check(f"#sel-{second.reference}")
-    page.select_option("fieldset select[name=unit]", "moha_tcbc")
+    pick(page, "unit", "to chuc", "Vụ Tổ chức – Biên chế")
     page.click("fieldset button[type=submit]")
     page.wait_for_selector("text=Đã cập nhật 2 kiến nghị")
     assert "q=bien+che" in page.url
@@ -32,11 +33,11 @@ def test_triage_filters_then_bulk_assigns_from_the_queue(page, live_server, tria
 def test_triage_files_on_behalf_by_dispatch(page, live_server, triage_user, hoan_kiem, db):
     log_in(page, live_server, triage_user)
     page.goto(f"{live_server}/triage/new")
-    page.fill("input[name=locality]", "00070")
+    pick(page, "locality", "hoan kiem", "Phường Hoàn Kiếm")
     page.select_option("select[name=channel]", "dispatch")
     page.fill("input[name=incoming_doc_number]", "125/UBND-NV")
     page.fill("input[name=incoming_doc_date]", "12/06/2025")
-    page.select_option("select[name=category]", "bien_che")
+    pick(page, "category", "bien che", "Biên chế, vị trí việc làm")
     page.fill("input[name=title]", "Công văn về biên chế")
     page.fill("textarea[name=description]", "Theo công văn của phường.")
     page.click("main form button[type=submit]")

@@ -62,7 +62,7 @@ def test_three_communes_one_answer_each_reads_and_rates_it(open_as, live_server,
         locality.goto(f"{live_server}/tickets/{ticket.reference}")
         assert locality.locator(".answer", has_text="tính theo Nghị định 150/2025/NĐ-CP").count() == 1
         assert "3 địa phương đã kiến nghị nội dung này." in locality.content()
-        locality.select_option("#rate select[name=score]", score)
+        locality.check(f"#rate input[name=score][value='{score}']")  # the labelled 1-5 choice
         locality.click("#rate button[type=submit]")
         locality.wait_for_selector("text=Cảm ơn đánh giá của bạn.")
     issue = db.session.scalar(select(SystemicIssue))

@@ -1,7 +1,7 @@
 """The whole journey in real Chromium: triage assigns → the specialist answers → the commune officer confirms."""
 import pytest
 
-from .test_browser import log_in
+from .test_browser import log_in, pick
 
 
 @pytest.fixture
@@ -29,8 +29,8 @@ def test_triage_assigns_specialist_answers_locality_confirms(open_as, live_serve
 
     triage = open_as(triage_user)
     triage.goto(url)
-    triage.select_option("select[name=lead_unit]", unit.code)
-    triage.select_option("select[name=assignee]", str(specialist.id))
+    pick(triage, "lead_unit", "to chuc bien che", unit.name)
+    pick(triage, "assignee", specialist.name[:8], specialist.name)
     triage.click(f"form[action$='/triage/{ticket.reference}'] button[type=submit]")
     triage.wait_for_selector("text=Đã giao xử lý")
 

@@ -1,4 +1,4 @@
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tracker.accounts import hash_token
 from tracker.models import ApiToken, User
@@ -64,19 +64,38 @@ def test_demo_accounts_are_created_once_and_printed(app, db):
     assert len(db.session.scalars(select(User)).all()) == 6
 
 
-def test_demo_seed_files_obstacles_with_their_deadline_states(app, db):
+def test_demo_seed_spreads_real_obstacles_over_provinces_categories_and_statuses(app, db):
     import datetime as dt
 
+    from tracker.enums import Status
     from tracker.localities import import_localities
-    from tracker.models import Ticket
+    from tracker.models import Category, Event, Locality, OutboxMessage, Ticket
 
     import_localities()
     db.session.commit()
-    result = run(app, "demo", "seed", "--tickets", "12")
+    result = run(app, "demo", "seed", "--tickets", "40")
     assert result.exit_code == 0, result.output
+    assert "Filing demo obstacles" in result.output  # the progress bar's label
     tickets = db.session.scalars(select(Ticket)).all()
-    assert len(tickets) == 12
+    assert len(tickets) == 40
+    assert {t.status for t in tickets} == {s.value for s in Status}
+    assert len({t.province_id for t in tickets}) == db.session.scalar(
+        select(func.count(Locality.id)).where(Locality.level == "province"))
+    assert len({t.category_id for t in tickets}) == db.session.scalar(select(func.count(Category.id)))
+    assert len({t.title for t in tickets}) > 25
+    assert any(t.rating for t in tickets) and any(t.answered_at for t in tickets)
     now = dt.datetime.now(dt.UTC)
-    overdue = {t.reference for t in tickets if t.answer_due_at < now}
+    running = {Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS}
+    overdue = {t.reference for t in tickets if t.status in running and t.answer_due_at < now}
     assert overdue, "the demo backdates obstacles, some must be overdue"
-    assert {t.reference for t in tickets if t.sla_state == "breached"} == overdue
+    assert overdue <= {t.reference for t in tickets if t.sla_state == "breached"}
+    answered = next(t for t in tickets if t.status == Status.CLOSED and t.rating)
+    kinds = [e.kind for e in db.session.scalars(select(Event).where(Event.ticket_id == answered.id)
+                                                 .order_by(Event.created_at, Event.id))]
+    assert kinds[0] == "filed" and {"answer", "confirmed", "rated"} <= set(kinds)
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0  # demo data sends no email
+
+
+def test_demo_seed_needs_the_localities(app, db):
+    result = run(app, "demo", "seed", "--tickets", "3")
+    assert result.exit_code != 0 and "localities import" in result.output

@@ -135,6 +135,7 @@ def test_every_recipient_gets_exactly_one_email_with_the_right_numbers(app, db, 
     result = app.test_cli_runner().invoke(args=["digest", "send", "--week", WEEK])
     assert result.exit_code == 0, result.output
     assert "7 enqueued" in result.output
+    assert "Writing the weekly reports of 2026-W10" in result.output  # a progress bar over the long part
     received = {m["To"]: m for m in smtp_server.messages}
     assert len(smtp_server.messages) == 7 and len(received) == 7
     lead_mail = received[users["lead"].email]

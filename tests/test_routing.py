@@ -144,7 +144,9 @@ def test_routing_decision_is_shown_in_the_history(client, login, commune_officer
     ticket = make_ticket(commune_officer)
     login(commune_officer)
     page = client.get(f"/tickets/{ticket.reference}").get_data(as_text=True)
-    assert f"đã chuyển xử lý theo quy tắc #{rule.id}" in page
+    history = page[page.index('id="history"'):]
+    assert f"đã chuyển xử lý tới Bộ Nội vụ – Vụ Tổ chức – Biên chế (theo quy tắc phân luồng số {rule.id})" in history
+    assert "moha_tcbc" not in history  # names, never internal codes
 
 
 def test_routing_notifies_the_unit_and_the_assignee(commune_officer, make_ticket, make_rule, make_user, unit, db):

@@ -169,7 +169,7 @@ def test_triage_form_sets_an_explicit_deadline(client, login, triage_user, commu
     db.session.refresh(ticket)
     assert ticket.answer_due_at.astimezone(VN) == dt.datetime.combine(day, dt.time(17), tzinfo=VN)
     page = client.get(f"/tickets/{ticket.reference}").get_data(as_text=True)
-    assert "do bộ phận phân loại ấn định" in page and f'value="{day.isoformat()}"' in page
+    assert "do bộ phận phân loại ấn định" in page and f'value="{day:%d/%m/%Y}"' in page  # shown as people write it
 
 
 def test_triage_form_refuses_a_bad_deadline_and_saves_nothing(client, login, triage_user, commune_officer,

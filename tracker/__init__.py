@@ -19,9 +19,11 @@ from .views.auth.routes import bp as auth_bp
 from .views.dashboard.routes import bp as dashboard_bp
 from .views.exports.routes import bp as exports_bp
 from .views.guidance.routes import bp as guidance_bp
+from .views.lookup.routes import bp as lookup_bp
 from .views.mail_admin.routes import bp as mail_admin_bp
 from .views.password.routes import bp as password_bp
 from .views.queues.routes import bp as queues_bp
+from .views.saved.routes import bp as saved_views_bp
 from .views.search.routes import bp as search_bp
 from .views.sla_admin.routes import bp as sla_admin_bp
 from .views.systemic.routes import bp as systemic_bp
@@ -32,7 +34,7 @@ from .worktime.calendar import OfficeHoursError, parse_office_hours
 
 BLUEPRINTS = (auth_bp, tickets_bp, triage_bp, queues_bp, admin_bp, catalog_bp, sla_admin_bp, api_bp, workflow_bp,
               mail_admin_bp, password_bp, alerts_bp, dashboard_bp, exports_bp, api_stats_bp, search_bp, systemic_bp,
-              guidance_bp)
+              guidance_bp, lookup_bp, saved_views_bp)
 
 
 def create_app(config: Config | None = None) -> Flask:

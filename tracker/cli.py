@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from .accounts import create_user, issue_token
 from .alerts.cli import alerts_cli
-from .demo import DEMO_PASSWORD, ensure_demo_accounts, seed_tickets
+from .demo import DEMO_PASSWORD, drop_mail_after, ensure_demo_accounts, last_mail_id, seed_tickets
 from .enums import Role
 from .errors import DomainError
 from .extensions import db
@@ -90,9 +90,15 @@ def demo_accounts_command():
 @demo_cli.command("seed")
 @click.option("--tickets", default=50, show_default=True, type=click.IntRange(0, 1_000_000))
 def demo_seed_command(tickets):
-    """Demo accounts plus N demo obstacles."""
+    """Demo accounts plus N demo obstacles from every province, category and status (import localities first)."""
+    if db.session.scalar(select(Locality.id).limit(1)) is None:
+        raise click.ClickException("No localities yet: run `flask --app app localities import` first.")
     ensure_demo_accounts()
-    created = seed_tickets(tickets)
+    mail_before = last_mail_id()
+    with click.progressbar(length=tickets, label="Filing demo obstacles") as bar:
+        created = seed_tickets(tickets, progress=bar.update)
     db.session.commit()
     run_sweep_locked()  # demo obstacles are backdated: show their deadline states at once
-    click.echo(f"Created {created} demo obstacles.")
+    drop_mail_after(mail_before)
+    db.session.commit()
+    click.echo(f"Created {created} demo obstacles (password of every demo account: {DEMO_PASSWORD}).")

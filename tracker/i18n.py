@@ -2,7 +2,7 @@
 import datetime as dt
 
 from flask import current_app, has_request_context, session
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 from .extensions import babel
@@ -39,8 +39,16 @@ def format_datetime_vn(value: dt.datetime | None) -> str:
     return format_datetime(value, "dd/MM/yyyy HH:mm")
 
 
+def format_count(value: int, cap: int | None = None) -> str:
+    """A count with the language's digit grouping (10.000 in Vietnamese); beyond a bounded count's cap, "10.000+"."""
+    if cap is not None and value > cap:
+        return f"{format_decimal(cap)}+"
+    return format_decimal(value)
+
+
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["date"] = format_date_vn
     app.jinja_env.filters["datetime"] = format_datetime_vn
+    app.jinja_env.filters["bounded"] = format_count
     app.jinja_env.globals["get_locale"] = get_locale

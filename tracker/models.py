@@ -73,8 +73,15 @@ class Locality(db.Model):
     level: Mapped[str] = mapped_column(String(10))
     division_type: Mapped[str] = mapped_column(String(40))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("localities.id"), index=True)
+    # fold(name), kept in step by _sync_name_folded: pickers find "Phường Hoàn Kiếm" when one types "hoan kiem".
+    name_folded: Mapped[str] = mapped_column(String(120), default="", server_default="")
 
     parent: Mapped[Locality | None] = relationship(remote_side=[id])
+
+    @validates("name")
+    def _sync_name_folded(self, _key, value):
+        self.name_folded = fold(value)
+        return value
 
     @property
     def is_province(self) -> bool:
@@ -170,6 +177,22 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class SavedView(db.Model):
+    """A queue's filters kept under a name by one user: a query string, so its link can be shared."""
+
+    __tablename__ = "saved_views"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    page: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(80))
+    query: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship()
 

@@ -182,8 +182,9 @@ def can_reopen(user: User, ticket: Ticket) -> bool:
 
 
 def can_rate(user: User, ticket: Ticket) -> bool:
+    """The filing locality rates an answer once."""
     return (ticket.status_enum in (Status.ANSWERED, Status.CLOSED) and ticket.answered_at is not None
-            and is_own_locality(user, ticket))
+            and ticket.rating is None and is_own_locality(user, ticket))
 
 
 def can_mark_duplicate(user: User, ticket: Ticket) -> bool:

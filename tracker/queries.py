@@ -15,6 +15,7 @@ from .enums import OPEN_STATUSES, MessageKind, Outcome, SlaState, Status, Urgenc
 from .extensions import db
 from .localtime import local_date, local_midnight
 from .models import Attachment, Category, Event, Locality, Message, Ticket, Unit, User, ticket_units, utcnow
+from .paging import BoundedPage, bounded_counts, paginate
 from .permissions import can_see_internal, visible_tickets
 from .search import query as search_query
 
@@ -96,20 +97,23 @@ class TicketFilters:
     document: str | None = None  # the cited legal document, or "none"
     each: str | None = None  # "obstacle": every obstacle of a systemic issue, not one row per issue
     notes: list = field(default_factory=list)
+    labels: dict = field(default_factory=dict)  # the names of the chosen codes, for the pickers
 
     @classmethod
     def from_args(cls, args) -> TicketFilters:
+        """The filters in a query string; a value that names nothing is reported in `notes` and ignored."""
         notes = []
 
         def pick(name, allowed):
             value = (args.get(name) or "").strip()
             if value and value not in allowed:
-                notes.append(_l("The value “%(value)s” of the filter “%(name)s” was not understood; that filter "
-                                "is ignored.", value=escape(value[:40]), name=name))
+                notes.append(_unknown(name, value))
             return value if value in allowed else None
 
         def code(name, max_length=40):
             value = (args.get(name) or "").strip()
+            if len(value) > max_length:
+                notes.append(_unknown(name, value))
             return value if value and len(value) <= max_length else None
 
         filters = cls(
@@ -128,14 +132,23 @@ class TicketFilters:
         assignee = (args.get("assignee") or "").strip()
         if assignee in ("me", "none") or (assignee.isdigit() and len(assignee) < 10):
             filters.assignee = assignee
+        elif assignee:
+            notes.append(_unknown("assignee", assignee))
         for name in DATE_KEYS:
             raw = (args.get(name) or "").strip()
             if raw:
                 setattr(filters, name, parse_date(raw))
                 if getattr(filters, name) is None:
                     filters.notes.append(_l("The date “%(value)s” was not understood (write dd/mm/yyyy); "
-                                            "that filter is ignored.", value=raw[:20]))
+                                            "that filter is ignored.", value=escape(raw[:20])))
         return filters
+
+    def report_unknown(self, unknown: dict[str, str]) -> None:
+        """Codes that name nothing (a mistyped link, a unit since removed) still filter, so nothing matches
+        them; `notes` says why the list is empty."""
+        for name, value in unknown.items():
+            self.notes.append(_l("%(filter)s: “%(value)s” names nothing known, so no obstacle matches it.",
+                                 filter=FILTER_NAMES.get(name, name), value=escape(value[:40])))
 
     def apply(self, query, user: User | None = None, now: dt.datetime | None = None):
         for condition in self._conditions(user):
@@ -248,13 +261,22 @@ def _day_range(column, first: dt.date | None, last: dt.date | None):
         yield column < local_midnight(last + dt.timedelta(days=1))
 
 
+FILTER_NAMES = {
+    "status": _l("Status"), "urgency": _l("Urgency"), "category": _l("Category"), "province": _l("Province"),
+    "commune": _l("Commune"), "unit": _l("Lead unit"), "assignee": _l("Assignee"),
+    "sla_state": _l("Deadline state"), "first_response_state": _l("First response"), "sort": _l("Sort by"),
+}
+
+
+def _unknown(name: str, value: str):
+    """The note for a filter value that names nothing (escaped: it comes from the address bar)."""
+    return _l("%(filter)s: “%(value)s” names nothing known; that filter is ignored.",
+              filter=FILTER_NAMES.get(name, name), value=escape(value[:40]))
+
+
 def _id_of(model, code: str):
     """The id for a code, as a subquery: an unknown code matches nothing, and costs no extra round trip."""
     return select(model.id).where(model.code == code).scalar_subquery()
-
-
-def _page_args(page: int | None):
-    return {"page": max(page or 1, 1), "per_page": current_app.config["PAGE_SIZE"], "error_out": False}
 
 
 def one_row_per_issue(query):
@@ -264,28 +286,67 @@ def one_row_per_issue(query):
     return query.where(or_(Ticket.systemic_issue_id.is_(None), Ticket.id.in_(firsts)))
 
 
+def _words(user: User, filters: TicketFilters):
+    """`q` keeps the newest matches of its words (search.query.newest_matches): one query, whatever the tabs."""
+    if not filters.q:
+        return None
+    matches = search_query.newest_matches(filters.q, user)
+    if len(matches) >= search_query.CANDIDATES:
+        filters.notes.append(_l("Only the %(count)d newest obstacles with these words were searched: add "
+                                "words to narrow the search.", count=search_query.CANDIDATES))
+    return Ticket.id.in_(matches)
+
+
 def _narrow(query, user: User, filters: TicketFilters, one_per_issue: bool):
-    """A systemic issue's obstacles as one row (unless the list asks for each obstacle), and `q` keeps the
-    newest matches of its words (search.query.newest_matches)."""
+    """The words of `q`, then a systemic issue's obstacles as one row (unless the list asks for each one)."""
+    words = _words(user, filters)
+    if words is not None:
+        query = query.where(words)
     if one_per_issue and not filters.each:
         query = one_row_per_issue(query)
-    if filters.q:
-        matches = search_query.newest_matches(filters.q, user)
-        query = query.where(Ticket.id.in_(matches))
-        if len(matches) >= search_query.CANDIDATES:
-            filters.notes.append(_l("Only the %(count)d newest obstacles with these words were searched: add "
-                                    "words to narrow the search.", count=search_query.CANDIDATES))
     return query
 
 
-def _paginate(query, filters: TicketFilters, page: int | None, default_sort: str):
-    return db.paginate(query.options(*LIST_LOADS).order_by(*filters.order(default_sort)), **_page_args(page))
+def _status(key: str):
+    return Ticket.status.in_(STATUS_GROUPS[key]) if key in STATUS_GROUPS else Ticket.status == key
 
 
-def ticket_list(user: User, filters: TicketFilters, page: int | None = 1, one_per_issue: bool = True):
-    """The general list: what the user may see, newest first unless sorted otherwise (the API lists every
-    obstacle: one_per_issue=False)."""
-    return _paginate(list_query(user, filters, one_per_issue), filters, page, "newest")
+# The status tabs each queue offers; None is the queue without a status chosen (all, or all open ones).
+ALL_TABS = (None, *Status)
+OPEN_TABS = (None, *OPEN_STATUSES)
+
+
+def _listing(scope, user: User, filters: TicketFilters, page: int | None, per_page: int | None, default_sort: str,
+             tabs=(), when_no_status=None, one_per_issue: bool = True) -> BoundedPage:
+    """One page of `scope` (the queue's tickets with every filter but the status and the words), with the
+    bounded total and the tabs' counts in one round trip. `when_no_status` limits the queue with no status."""
+    words = _words(user, filters)
+    if words is not None:
+        scope = scope.where(words)
+
+    def rows(key):
+        query = scope.where(_status(key)) if key else (scope if when_no_status is None else scope.where(when_no_status))
+        return one_row_per_issue(query) if one_per_issue and not filters.each else query
+
+    current = filters.status
+    counts = bounded_counts({key: rows(key) for key in dict.fromkeys([*tabs, current])})
+    listing = paginate(rows(current), filters.order(default_sort), page, per_page or current_app.config["PAGE_SIZE"],
+                       counts[current], options=LIST_LOADS)
+    listing.tabs = {key: counts[key] for key in tabs}
+    return listing
+
+
+def _scope(user: User, filters: TicketFilters):
+    """What the user may see, every filter applied but the status and the words (the listing adds them)."""
+    return replace(filters, status=None, q=None).apply(visible_tickets(user), user)
+
+
+def ticket_list(user: User, filters: TicketFilters, page: int | None = 1, one_per_issue: bool = True,
+                per_page: int | None = None):
+    """The general list: what the user may see, newest first unless sorted otherwise, tabs for every status
+    (the API lists every obstacle: one_per_issue=False)."""
+    return _listing(_scope(user, filters), user, filters, page, per_page, "newest", tabs=ALL_TABS,
+                    one_per_issue=one_per_issue)
 
 
 def list_query(user: User, filters: TicketFilters, one_per_issue: bool = False):
@@ -293,10 +354,11 @@ def list_query(user: User, filters: TicketFilters, one_per_issue: bool = False):
     return _narrow(filters.apply(visible_tickets(user), user), user, filters, one_per_issue)
 
 
-def triage_queue(user: User, page: int | None = 1, filters: TicketFilters | None = None):
+def triage_queue(user: User, page: int | None = 1, filters: TicketFilters | None = None,
+                 per_page: int | None = None):
     """New tickets, oldest first."""
-    filters = filters or TicketFilters()
-    return _paginate(triage_query(user, filters, one_per_issue=True), filters, page, "age")
+    filters = replace(filters or TicketFilters(), status=Status.NEW.value)
+    return _listing(_scope(user, filters), user, filters, page, per_page, "age")
 
 
 def triage_query(user: User, filters: TicketFilters, one_per_issue: bool = False):
@@ -304,29 +366,38 @@ def triage_query(user: User, filters: TicketFilters, one_per_issue: bool = False
     return _narrow(query, user, filters, one_per_issue)
 
 
-def unit_queue(user: User, unit: Unit, filters: TicketFilters, page: int | None = 1):
+def _unit_scope(query, unit: Unit):
+    """A unit's tickets, as lead or as coordinating unit."""
+    coordinating = select(ticket_units.c.ticket_id).where(ticket_units.c.unit_id == unit.id)
+    return query.where(or_(Ticket.lead_unit_id == unit.id, Ticket.id.in_(coordinating)))
+
+
+def unit_queue(user: User, unit: Unit, filters: TicketFilters, page: int | None = 1, per_page: int | None = None):
     """A unit's tickets, as lead or as coordinating unit; open ones unless a status is chosen."""
-    return _paginate(unit_query(user, unit, filters, one_per_issue=True), filters, page, "deadline")
+    filters = replace(filters, unit=None)  # the queue's unit, not a lead-unit filter that would drop coordination
+    return _listing(_unit_scope(_scope(user, filters), unit), user, filters, page, per_page, "deadline",
+                    tabs=OPEN_TABS, when_no_status=Ticket.status.in_(OPEN_VALUES))
 
 
 def unit_query(user: User, unit: Unit, filters: TicketFilters, one_per_issue: bool = False):
-    filters = replace(filters, unit=None)  # the queue's unit, not a lead-unit filter that would drop coordination
-    coordinating = select(ticket_units.c.ticket_id).where(ticket_units.c.unit_id == unit.id)
-    query = filters.apply(visible_tickets(user), user).where(
-        or_(Ticket.lead_unit_id == unit.id, Ticket.id.in_(coordinating)))
+    filters = replace(filters, unit=None)
+    query = _unit_scope(filters.apply(visible_tickets(user), user), unit)
     if not filters.status:
         query = query.where(Ticket.status.in_(OPEN_VALUES))
     return _narrow(query, user, filters, one_per_issue)
 
 
-def my_work(user: User, filters: TicketFilters, page: int | None = 1):
-    """Việc của tôi: the open tickets assigned to the user."""
-    return _paginate(my_work_query(user, filters, one_per_issue=True), filters, page, "deadline")
+def my_work(user: User, filters: TicketFilters, page: int | None = 1, per_page: int | None = None):
+    """Việc của tôi: the open tickets assigned to the user (finished ones too when that status is chosen)."""
+    scope = _scope(user, filters).where(Ticket.assignee_id == user.id)
+    return _listing(scope, user, filters, page, per_page, "deadline", tabs=OPEN_TABS,
+                    when_no_status=Ticket.status.in_(OPEN_VALUES))
 
 
 def my_work_query(user: User, filters: TicketFilters, one_per_issue: bool = False):
-    query = filters.apply(visible_tickets(user), user).where(Ticket.assignee_id == user.id,
-                                                             Ticket.status.in_(OPEN_VALUES))
+    query = filters.apply(visible_tickets(user), user).where(Ticket.assignee_id == user.id)
+    if not filters.status:
+        query = query.where(Ticket.status.in_(OPEN_VALUES))
     return _narrow(query, user, filters, one_per_issue)
 
 

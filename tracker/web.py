@@ -1,5 +1,5 @@
 """Request-wide wiring: the user loader, error pages, template helpers, security headers."""
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -10,7 +10,7 @@ from . import enums, permissions
 from .extensions import db, login_manager
 from .models import User, utcnow
 from .worktime import sla
-from .worktime.calendar import load_calendar
+from .worktime.calendar import request_calendar
 
 
 def sla_label(state: str | None):
@@ -22,9 +22,7 @@ def sla_left(due):
     """("left"/"overdue", amount, unit) of working time until `due`, with the calendar read once a request."""
     if due is None:
         return None
-    if "working_calendar" not in g:
-        g.working_calendar = load_calendar()
-    return sla.describe_left(utcnow(), due, g.working_calendar)
+    return sla.describe_left(utcnow(), due, request_calendar())
 
 
 def init_app(app) -> None:
@@ -89,6 +87,11 @@ def init_app(app) -> None:
         db.session.rollback()
         return render_template("errors/error.html", code=500,
                                message=_("Something went wrong on our side. Nothing was saved.")), 500
+
+    @app.get("/favicon.ico")
+    def favicon():
+        """Browsers ask here before reading the page's icon link."""
+        return redirect(url_for("static", filename="favicon.svg"), code=301)
 
     @app.get("/")
     def index():

@@ -29,11 +29,19 @@ def digest_send_command(week_label):
         week = parse_week(week_label) if week_label is not None else last_week(utcnow())
     except WeekError as error:
         raise click.BadParameter(str(error.message), param_hint="--week") from None
-    run = enqueue_digests(week)
+    run = enqueue_digests(week, progress=_bar(f"Writing the weekly reports of {week.label}"))
     click.echo(f"Weekly report {week.label}: {run.enqueued} enqueued, {run.already} already enqueued before.")
     for who in run.invalid:
         click.echo(f"  not enqueued, invalid email address: user {who}", err=True)
     _report_delivery(deliver_due())
+
+
+def _bar(label: str):
+    """Wrap a list in a progress bar that ends when the list is used up."""
+    def wrap(items):
+        with click.progressbar(items, label=label) as bar:
+            yield from bar
+    return wrap
 
 
 def _report_delivery(report) -> None:

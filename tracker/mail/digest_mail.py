@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -39,13 +40,15 @@ def digest_key(week: Week, user: User) -> str:
     return f"digest:{week.label}:user:{user.id}"
 
 
-def enqueue_digests(week: Week, now: dt.datetime | None = None) -> DigestRun:
-    """Enqueue the week's email of every recipient who has none yet, and commit."""
+def enqueue_digests(week: Week, now: dt.datetime | None = None,
+                    progress: Callable[[list], Iterable] = iter) -> DigestRun:
+    """Enqueue the week's email of every recipient who has none yet, and commit. `progress` wraps the list of
+    digests (the CLI shows a progress bar over it)."""
     now = now or utcnow()
     run = DigestRun(week)
     prefix = f"digest:{week.label}:user:"
     existing = set(db.session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.startswith(prefix))))
-    for digest in build_digests(week):
+    for digest in progress(build_digests(week)):
         key = digest_key(week, digest.user)
         if key in existing:
             run.already += 1

@@ -39,7 +39,9 @@ def parse_local_date(text: str) -> dt.date:
 
 
 class LocalDateField(StringField):
-    """Empty → None; a date that does not exist (31/02) or garbage → a clear message."""
+    """A date as Vietnamese offices write it, dd/mm/yyyy, shown the same way (a text field, never the browser's
+    date input, whose order follows the browser's language). Empty → None; a date that does not exist (31/02)
+    or garbage → a clear message."""
 
     def process_formdata(self, valuelist):
         self.raw_text = (valuelist[0] if valuelist else "") or ""
@@ -53,5 +55,5 @@ class LocalDateField(StringField):
 
     def _value(self):
         if isinstance(self.data, dt.date):
-            return self.data.isoformat()
+            return self.data.strftime("%d/%m/%Y")
         return getattr(self, "raw_text", "") or ""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import holidays
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import select
 
 from ..extensions import db
@@ -114,6 +114,13 @@ def load_calendar() -> WorkingCalendar:
     """The calendar in force: config office hours and every admin override, read in one query."""
     overrides = dict(db.session.execute(select(CalendarOverride.day, CalendarOverride.is_working)).all())
     return WorkingCalendar(zone=local_zone(), periods=office_hours(), overrides=overrides)
+
+
+def request_calendar() -> WorkingCalendar:
+    """The calendar read once per request (or app context): a page shows many deadlines and ages."""
+    if "working_calendar" not in g:
+        g.working_calendar = load_calendar()
+    return g.working_calendar
 
 
 def year_overrides(year: int) -> list[CalendarOverride]:

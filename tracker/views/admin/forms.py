@@ -1,9 +1,11 @@
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ... import choices
 from ...accounts import PASSWORD_MAX, PASSWORD_MIN
 from ...catalog import EMAIL_MAX, KEYWORD_MAX, NAME_MAX
 from ...enums import Role
@@ -24,6 +26,17 @@ def _units(active_only=True):
     return [("", _l("— none —"))] + [(u.code, u.name) for u in db.session.scalars(query)]
 
 
+NONE = _l("— none —")
+
+
+def locality_picker(field, lookup: str, empty=NONE) -> None:
+    """A locality picked by name as one types (the lookup); the page holds only the chosen one."""
+    code = field.data or ""
+    names = choices.names_of(locality=[code])
+    field.choices = [("", empty)] + ([(code, names.get(("locality", code), code))] if code else [])
+    field.render_kw = {"data-picker": "", "data-lookup": lookup}
+
+
 POSITION = [Optional(), NumberRange(min=0, max=100_000, message=_l("Enter a whole number from 0 to 100000."))]
 
 
@@ -31,7 +44,8 @@ class UserForm(FlaskForm):
     email = StringField(_l("Email"), validators=[DataRequired(REQUIRED), _max(254)])
     name = StringField(_l("Name"), validators=[Optional(), _max(120)])
     role = SelectField(_l("Role"), validate_choice=False, validators=[DataRequired(REQUIRED)])
-    locality = StringField(_l("Locality (code, for commune and province roles)"), validators=[Optional(), _max(5)])
+    locality = SelectField(_l("Locality (for commune and province roles)"), validate_choice=False,
+                           validators=[Optional(), _max(5)])
     unit = SelectField(_l("Unit"), validate_choice=False)
     is_unit_head = BooleanField(_l("Head of the unit"))
     password = PasswordField(_l("Password (leave empty to generate one)"), validators=[
@@ -41,6 +55,8 @@ class UserForm(FlaskForm):
     def fill_choices(self) -> None:
         self.role.choices = [("", _l("— choose —"))] + [(r.value, r.label) for r in Role]
         self.unit.choices = _units()
+        self.unit.render_kw = {"data-picker": ""}
+        locality_picker(self.locality, url_for("lookup.localities"))
 
 
 class EditUserForm(UserForm):
@@ -80,12 +96,13 @@ class CategoryForm(FlaskForm):
 
     def fill_choices(self) -> None:
         self.default_unit.choices = _units()
+        self.default_unit.render_kw = {"data-picker": ""}
 
 
 class RuleForm(FlaskForm):
     position = IntegerField(_l("Position (empty: last)"), validators=POSITION)
     category = SelectField(_l("Category"), validate_choice=False)
-    province = StringField(_l("Province (code)"), validators=[Optional(), _max(5)])
+    province = SelectField(_l("Province"), validate_choice=False, validators=[Optional(), _max(5)])
     keyword = StringField(_l("Keyword in the title"), validators=[Optional(), _max(KEYWORD_MAX)])
     unit = SelectField(_l("Lead unit"), validate_choice=False, validators=[DataRequired(REQUIRED)])
     strategy = SelectField(_l("Assignment"), validate_choice=False, validators=[DataRequired(REQUIRED)])
@@ -96,3 +113,6 @@ class RuleForm(FlaskForm):
         self.category.choices = [("", _l("— any —"))] + [(c.code, c.name) for c in categories]
         self.unit.choices = _units()
         self.strategy.choices = [(s.value, s.label) for s in Strategy]
+        for picker in (self.category, self.unit):
+            picker.render_kw = {"data-picker": ""}
+        locality_picker(self.province, url_for("lookup.localities", level="province"), _l("— any —"))

@@ -5,21 +5,24 @@ from flask_login import current_user, login_required
 from ... import permissions, queries
 from ...lookups import by_code
 from ...models import Unit
-from ..pages import render_queue
+from ...paging import BoundedPage
+from ..pages import per_page, queue_filters, render_queue
 
 bp = Blueprint("queues", __name__, url_prefix="/queue")
+EMPTY = BoundedPage([], 1, 25, 0)  # a specialist without a unit has no unit queue
 
 
 @bp.get("/unit")
 @login_required
 @permissions.allowed_only(permissions.is_team)
 def unit():
-    filters = queries.TicketFilters.from_args(request.args)
+    filters = queue_filters(request.args, fixed=("unit",))
     chosen = queue_unit(filters.unit)
     filters.unit = chosen.code if chosen else None
-    page = queries.unit_queue(current_user, chosen, filters, request.args.get("page", 1, type=int)) \
-        if chosen else None
-    return render_queue("queues/unit.html", page, filters, "queues.unit", unit=chosen,
+    number = request.args.get("page", 1, type=int)
+    page = queries.unit_queue(current_user, chosen, filters, number, per_page=per_page()) if chosen else None
+    return render_queue("queues/unit.html", page or EMPTY, filters, "queues.unit", saved_page="unit",
+                        default_sort="deadline", keep={"unit": chosen.code} if chosen else {}, unit=chosen,
                         may_pick_unit=permissions.can_triage(current_user))
 
 
@@ -37,6 +40,6 @@ def queue_unit(code: str | None) -> Unit | None:
 @login_required
 @permissions.allowed_only(permissions.is_team)
 def mine():
-    filters = queries.TicketFilters.from_args(request.args)
-    page = queries.my_work(current_user, filters, request.args.get("page", 1, type=int))
-    return render_queue("queues/mine.html", page, filters, "queues.mine")
+    filters = queue_filters(request.args)
+    page = queries.my_work(current_user, filters, request.args.get("page", 1, type=int), per_page=per_page())
+    return render_queue("queues/mine.html", page, filters, "queues.mine", saved_page="mine", default_sort="deadline")

@@ -9,17 +9,32 @@ from ..forms import REQUIRED, VersionedForm
 
 
 class TicketForm(FlaskForm):
-    locality = SelectField(_l("Submitting locality"), validate_choice=False)
-    category = SelectField(_l("Category"), validate_choice=False, validators=[DataRequired(REQUIRED)])
+    """The filing form; each field says what to write, with an example."""
+
+    locality = SelectField(_l("Submitting locality"), validate_choice=False, description=_l(
+        "The province itself or one of its communes. Type to search: “hoan kiem” finds Phường Hoàn Kiếm."))
+    category = SelectField(_l("Category"), validate_choice=False, validators=[DataRequired(REQUIRED)],
+                           description=_l("The area the obstacle concerns; it decides which unit answers. "
+                                          "Example: Biên chế, vị trí việc làm."))
     title = StringField(_l("Title"), validators=[
-        DataRequired(REQUIRED), Length(max=TITLE_MAX, message=_l("At most %(max)d characters.", max=TITLE_MAX))])
+        DataRequired(REQUIRED), Length(max=TITLE_MAX, message=_l("At most %(max)d characters.", max=TITLE_MAX))],
+        description=_l("One sentence that names the obstacle. Example: Vướng mắc xác định biên chế công chức "
+                       "cấp xã sau sắp xếp."))
     description = TextAreaField(_l("Description"), validators=[
-        DataRequired(REQUIRED), Length(max=TEXT_MAX, message=_l("At most %(max)d characters.", max=TEXT_MAX))])
+        DataRequired(REQUIRED), Length(max=TEXT_MAX, message=_l("At most %(max)d characters.", max=TEXT_MAX))],
+        description=_l("What happens, what the locality has already done and what it asks the Ministry. Example: "
+                       "Phường chưa được giao biên chế cho Trung tâm phục vụ hành chính công; đề nghị Bộ hướng "
+                       "dẫn cách xác định."))
     legal_basis = TextAreaField(_l("Legal basis"), validators=[
-        Optional(), Length(max=TEXT_MAX, message=_l("At most %(max)d characters.", max=TEXT_MAX))])
+        Optional(), Length(max=TEXT_MAX, message=_l("At most %(max)d characters.", max=TEXT_MAX))],
+        description=_l("The documents concerned, as the State writes them (optional). Example: Nghị định "
+                       "150/2025/NĐ-CP, Điều 5."))
     urgency = SelectField(_l("Urgency"), validate_choice=False, default=RequestedUrgency.NORMAL.value,
-                          validators=[DataRequired(REQUIRED)])
-    attachments = MultipleFileField(_l("Attachments"))
+                          validators=[DataRequired(REQUIRED)],
+                          description=_l("Urgent only when a deadline or the service to citizens is at stake; "
+                                         "the rapid-response team sets the final level."))
+    attachments = MultipleFileField(_l("Attachments"), description=_l(
+        "Official letters, scans, spreadsheets (optional): PDF, Word, Excel, OpenDocument, JPEG or PNG."))
 
     def fill_choices(self, categories, localities) -> None:
         self.category.choices = [("", _l("— choose —"))] + [(c.code, c.name) for c in categories]

@@ -12,7 +12,7 @@ from ...models import Category, Locality
 from ...tickets import allowed_localities_for, file_ticket, post_message, start_work
 from ..actions import perform
 from ..forms import redisplay_on_csrf_error
-from ..pages import render_queue, render_ticket
+from ..pages import per_page, queue_filters, render_queue, render_ticket
 from .forms import ActionForm, MessageForm, TicketForm
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
@@ -21,9 +21,9 @@ bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 @bp.get("")
 @login_required
 def index():
-    filters = queries.TicketFilters.from_args(request.args)
-    page = queries.ticket_list(current_user, filters, request.args.get("page", 1, type=int))
-    return render_queue("tickets/index.html", page, filters, "tickets.index")
+    filters = queue_filters(request.args)
+    page = queries.ticket_list(current_user, filters, request.args.get("page", 1, type=int), per_page=per_page())
+    return render_queue("tickets/index.html", page, filters, "tickets.index", saved_page="tickets")
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -14,7 +14,7 @@ from ...models import Category, Locality, Unit, User, utcnow
 from ...tickets import triage_ticket
 from ..actions import perform
 from ..forms import redisplay_on_csrf_error
-from ..pages import render_queue, render_ticket
+from ..pages import per_page, queue_filters, render_queue, render_ticket
 from .forms import BulkForm, OnBehalfForm, TriageForm
 
 bp = Blueprint("triage", __name__, url_prefix="/triage")
@@ -25,13 +25,14 @@ ASSIGNEE_REFUSED = "The assignee must be an active specialist of the lead unit."
 @login_required
 @permissions.allowed_only(permissions.can_triage)
 def queue(bulk_form=None, status=200):
-    filters = queries.TicketFilters.from_args(request.args)
+    filters = queue_filters(request.args)
     filters.status = None  # the triage queue is the new tickets
-    page = queries.triage_queue(current_user, request.args.get("page", 1, type=int), filters)
+    page = queries.triage_queue(current_user, request.args.get("page", 1, type=int), filters, per_page=per_page())
     if bulk_form is None:
         bulk_form = BulkForm(formdata=None)
     bulk_form.fill_choices()
-    return render_queue("triage/queue.html", page, filters, "triage.queue", status=status, bulk_form=bulk_form)
+    return render_queue("triage/queue.html", page, filters, "triage.queue", status, saved_page="triage",
+                        default_sort="age", bulk_form=bulk_form)
 
 
 @bp.post("/bulk")
@@ -62,7 +63,7 @@ def bulk():
 
 def _safe_args(args) -> dict:
     """The queue's filters to return to after a bulk action."""
-    return {k: v for k, v in args.items() if k in queries.FILTER_KEYS or k == "page"}
+    return {k: v for k, v in args.items() if k in queries.FILTER_KEYS or k in ("page", "per_page")}
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -81,7 +82,7 @@ def new():
             title=form.title.data, description=form.description.data, legal_basis=form.legal_basis.data,
             requested_urgency=form.urgency.data, channel=form.channel.data,
             incoming_doc_number=form.incoming_doc_number.data,
-            incoming_doc_date=queries.parse_date(form.incoming_doc_date.data),
+            incoming_doc_date=form.incoming_doc_date.data, files=request.files.getlist("attachments"),
         ), form)
         if result.ok:
             flash(_("The obstacle was filed as %(reference)s.", reference=result.value.reference), "success")

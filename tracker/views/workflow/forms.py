@@ -1,14 +1,12 @@
-import datetime as dt
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import MultipleFileField, SelectField, StringField, TextAreaField, ValidationError
+from wtforms import MultipleFileField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ...enums import Outcome
 from ...tickets import TEXT_MAX
 from ...workflow import AGENCY_MAX, COMMENT_MAX, DOC_NUMBER_MAX
-from ..forms import REQUIRED, VersionedForm
+from ..forms import REQUIRED, LocalDateField, VersionedForm
 
 
 def _max(n: int):
@@ -27,22 +25,10 @@ class AnswerForm(VersionedForm):
     body = _text(_l("Answer"))
     outcome = SelectField(_l("Outcome"), validate_choice=False, validators=[DataRequired(REQUIRED)],
                           choices=[("", _l("— choose —"))] + [(o.value, o.label) for o in Outcome])
-    reply_doc_number = StringField(_l("Reply document number"), validators=[Optional(), _max(DOC_NUMBER_MAX)])
-    reply_doc_date = StringField(_l("Reply document date"), validators=[Optional(), _max(10)])
+    reply_doc_number = StringField(_l("Reply document number"), validators=[Optional(), _max(DOC_NUMBER_MAX)],
+                                   description=_l("Example: 1234/BNV-CQĐP"))
+    reply_doc_date = LocalDateField(_l("Reply document date"), description=_l("dd/mm/yyyy, e.g. 12/06/2025"))
     attachments = MultipleFileField(_l("Attachments"))
-
-    def validate_reply_doc_date(self, field):
-        self.parsed_doc_date = None
-        value = (field.data or "").strip()
-        if not value:
-            return
-        for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-            try:
-                self.parsed_doc_date = dt.datetime.strptime(value, pattern).date()
-                return
-            except ValueError:
-                continue
-        raise ValidationError(_l("Write the date as dd/mm/yyyy."))
 
 
 class AskForm(VersionedForm):
@@ -54,9 +40,14 @@ class ReopenForm(VersionedForm):
     reason = _text(_l("Reason"))
 
 
+# What each score means, said beside it (1 = very dissatisfied ... 5 = very satisfied).
+SATISFACTION = [("1", _l("1 – Very dissatisfied")), ("2", _l("2 – Dissatisfied")), ("3", _l("3 – Neither")),
+                ("4", _l("4 – Satisfied")), ("5", _l("5 – Very satisfied"))]
+
+
 class RateForm(VersionedForm):
-    score = SelectField(_l("Satisfaction"), validate_choice=False, validators=[DataRequired(REQUIRED)],
-                        choices=[("", _l("— choose —"))] + [(str(n), str(n)) for n in range(5, 0, -1)])
+    score = RadioField(_l("Satisfaction"), validate_choice=False, validators=[DataRequired(REQUIRED)],
+                       choices=SATISFACTION)
     comment = _text(_l("Comment"), COMMENT_MAX, required=False)
 
 

@@ -64,7 +64,7 @@ def _ticket_by_reference(reference: str | None) -> Ticket | None:
 def answer(reference):
     return _act(reference, AnswerForm(), "answer_form", lambda t, f: workflow.answer(
         current_user, t, version=f.version.data, body=f.body.data, outcome=f.outcome.data,
-        reply_doc_number=f.reply_doc_number.data, reply_doc_date=getattr(f, "parsed_doc_date", None),
+        reply_doc_number=f.reply_doc_number.data, reply_doc_date=f.reply_doc_date.data,
         files=_files()), _l("The answer was sent to the locality."), permissions.can_answer)
 
 
