@@ -10,7 +10,6 @@ import os
 import shutil
 import unicodedata
 import uuid
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,18 +19,13 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 
+from .archives import DOCX, XLSX, ArchiveRefused, office_type
 from .errors import DomainError
 from .extensions import db
 from .models import Attachment, Message, Ticket, User
 
 PDF, DOC, XLS = "application/pdf", "application/msword", "application/vnd.ms-excel"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-OPENDOCUMENT = frozenset({
-    "application/vnd.oasis.opendocument.text",
-    "application/vnd.oasis.opendocument.spreadsheet",
-    "application/vnd.oasis.opendocument.presentation",
-})
+OFFICE_XML = (DOCX, XLSX)  # the zip-based types archives.office_type recognises (besides OpenDocument)
 OLE2_BY_EXTENSION = {".doc": DOC, ".xls": XLS}
 NAME_MAX = 255
 
@@ -75,26 +69,7 @@ def detect_type(stream: BinaryIO, name: str) -> str | None:
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: legacy Word or Excel
         return OLE2_BY_EXTENSION.get(os.path.splitext(name.lower())[1])
     if head.startswith(b"PK\x03\x04"):
-        return _zip_type(stream)
-    return None
-
-
-def _zip_type(stream: BinaryIO) -> str | None:
-    try:
-        with zipfile.ZipFile(stream) as archive:
-            names = set(archive.namelist())
-            if "mimetype" in names:
-                mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
-                return mimetype if mimetype in OPENDOCUMENT else None
-            if "[Content_Types].xml" in names:
-                if any(n.startswith("word/") for n in names):
-                    return DOCX
-                if any(n.startswith("xl/") for n in names):
-                    return XLSX
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
-        return None
-    finally:
-        stream.seek(0)
+        return office_type(stream)  # raises ArchiveRefused for a zip bomb
     return None
 
 
@@ -121,7 +96,11 @@ def check_files(files: Iterable | None) -> list[Upload]:
         if size > max_bytes:
             raise _error(_l("The file %(name)s is larger than %(max)d MB.", name=name,
                             max=max_bytes // (1024 * 1024)))
-        content_type = detect_type(file.stream, name)
+        try:
+            content_type = detect_type(file.stream, name)
+        except ArchiveRefused:
+            raise _error(_l("The file %(name)s is a compressed archive that would unpack to far more than its "
+                            "size; it is refused.", name=name)) from None
         if content_type is None:
             raise _error(_l("The file %(name)s is not a PDF, Word, Excel, OpenDocument, JPEG or PNG file.",
                             name=name))
