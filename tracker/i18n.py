@@ -3,7 +3,9 @@ import datetime as dt
 
 from flask import current_app, has_request_context, session
 from flask_babel import format_datetime, get_locale
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
 
 from .extensions import babel
 from .localtime import local_zone
@@ -39,7 +41,21 @@ def format_datetime_vn(value: dt.datetime | None) -> str:
     return format_datetime(value, "dd/MM/yyyy HH:mm")
 
 
+def _as_text(lazy: LazyString):
+    """A lazily translated message is text, never markup: what it interpolates (a file name, a date someone
+    typed) and the translation itself are escaped when a template shows it."""
+    return escape(str(lazy))
+
+
+def never_trust_translations() -> None:
+    """Flask-Babel gives lazy strings an `__html__` that returns them as they are, so Jinja takes them for
+    safe markup and a message such as “The date %(value)s...” would inject whatever the user typed. Every
+    lazy string is escaped instead; the issue was dismissed upstream (python-babel/flask-babel#121)."""
+    LazyString.__html__ = _as_text
+
+
 def init_app(app) -> None:
+    never_trust_translations()
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["date"] = format_date_vn
     app.jinja_env.filters["datetime"] = format_datetime_vn
