@@ -1,5 +1,5 @@
 """Request-wide wiring: the user loader, error pages, template helpers, security headers."""
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -26,6 +26,32 @@ def sla_left(due):
     return sla.describe_left(utcnow(), due, g.working_calendar)
 
 
+CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                           "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def security_headers(response):
+    """Every response: no sniffing or framing, a CSP that also pins <base> and form targets; HSTS once
+    cookies are secure (the site is served over HTTPS only); and whatever a signed-in user or an API token
+    sees is never kept by a browser or proxy cache."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if _serves_someones_data():
+        response.cache_control.no_store = True
+    return response
+
+
+def _serves_someones_data() -> bool:
+    if (request.endpoint or "").endswith("static"):
+        return False  # CSS and scripts are the same for everyone
+    return g.get("api_user") is not None or current_user.is_authenticated
+
+
 def init_app(app) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to continue.")
@@ -43,16 +69,7 @@ def init_app(app) -> None:
     app.add_template_global(sla_label)
     app.add_template_global(sla_left)
 
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-        )
-        return response
+    app.after_request(security_headers)
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
