@@ -14,6 +14,7 @@ from .enums import Role
 from .errors import DomainError
 from .extensions import db
 from .models import ApiToken, Locality, Unit, User, utcnow
+from .passwords import check_new_password
 
 TOKEN_USE_PRECISION = dt.timedelta(minutes=5)
 
@@ -70,6 +71,7 @@ def create_user(email: str, role: str, *, name: str = "", password: str,
     _check_role_fields(role, locality, unit)
     if len(name) > 120:
         raise DomainError(_l("The name is too long."), "name")
+    password = check_new_password(password)
     user = User(email=email, role=role.value, name=name.strip(),
                 locality=locality if role.is_locality else None, unit=None if role.is_locality else unit)
     user.is_unit_head = is_unit_head and user.unit is not None
@@ -112,10 +114,6 @@ def record_token_use(stored: ApiToken, now: dt.datetime | None = None) -> bool:
     return True
 
 
-PASSWORD_MIN = 8
-PASSWORD_MAX = 128
-
-
 def _check_role_fields(role: Role, locality: Locality | None, unit: Unit | None) -> None:
     if role is Role.COMMUNE and (locality is None or locality.is_province):
         raise DomainError(_l("A commune officer needs a commune."), "locality")
@@ -125,14 +123,6 @@ def _check_role_fields(role: Role, locality: Locality | None, unit: Unit | None)
         raise DomainError(_l("A specialist needs a unit."), "unit")
     if unit is not None and not unit.active:
         raise DomainError(_l("This unit is not active."), "unit")
-
-
-def check_password_rules(password: str) -> str:
-    if len(password or "") < PASSWORD_MIN:
-        raise DomainError(_l("The password needs at least %(min)d characters.", min=PASSWORD_MIN), "password")
-    if len(password) > PASSWORD_MAX:
-        raise DomainError(_l("The password is too long."), "password")
-    return password
 
 
 def update_user(admin: User, user: User, *, name: str, role: str, locality: Locality | None,
@@ -165,7 +155,7 @@ def set_user_active(admin: User, user: User, active: bool) -> None:
 
 def reset_password(user: User, password: str) -> None:
     """An admin sets a user's password (one they typed, or a generated one they are shown once)."""
-    user.set_password(check_password_rules(password))
+    user.set_password(check_new_password(password))
     db.session.flush()
 
 

@@ -13,7 +13,7 @@ from .lookups import by_code
 from .models import Category, Locality, Unit, User
 from .tickets import file_ticket
 
-DEMO_PASSWORD = "demo12345"
+DEMO_PASSWORD = "phanungnhanh2026"  # meets the password policy (passwords.py)
 
 # (email, role, locality code, unit code, name)
 DEMO_ACCOUNTS = [

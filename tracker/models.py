@@ -32,6 +32,7 @@ from .enums import (
     Urgency,
 )
 from .extensions import db
+from .passwords import normalise as normalise_password
 from .text import fold
 
 
@@ -150,10 +151,11 @@ class User(UserMixin, db.Model):
         return self.active
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        """Hash the password as NFC (passwords.normalise); the policy is checked by the domain before."""
+        self.password_hash = generate_password_hash(normalise_password(password))
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return bool(self.password_hash) and check_password_hash(self.password_hash, normalise_password(password))
 
     def __str__(self) -> str:
         return self.name or self.email

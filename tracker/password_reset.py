@@ -18,10 +18,10 @@ from .errors import DomainError
 from .extensions import db
 from .mail import outbox
 from .models import User
+from .passwords import check_new_password, normalise
 
 SALT = "password-reset"
 MAX_AGE = dt.timedelta(hours=1)
-PASSWORD_MIN, PASSWORD_MAX = 10, 200
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -58,11 +58,9 @@ def user_for_token(token: str) -> User | None:
 
 
 def reset_password(user: User, password: str, confirm: str) -> None:
-    if len(password or "") < PASSWORD_MIN:
-        raise DomainError(_l("The password needs at least %(min)d characters.", min=PASSWORD_MIN), "password")
-    if len(password) > PASSWORD_MAX:
-        raise DomainError(_l("This password is too long."), "password")
-    if password != confirm:
+    """The new password, under the one policy (passwords.py), typed twice alike."""
+    password = check_new_password(password)
+    if password != normalise(confirm):
         raise DomainError(_l("The two passwords differ."), "confirm")
     user.set_password(password)
     db.session.flush()
