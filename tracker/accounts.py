@@ -138,10 +138,13 @@ def update_user(admin: User, user: User, *, name: str, role: str, locality: Loca
     _check_role_fields(role, locality, unit)
     if user.id == admin.id and role is not Role.ADMIN:
         raise DomainError(_l("You cannot take the administrator role from yourself."), "role")
+    before = (user.role, user.locality_id, user.unit_id)
     user.name, user.role = name, role.value
     user.locality = locality if role.is_locality else None
     user.unit = None if role.is_locality else unit
     user.is_unit_head = bool(is_unit_head) and user.unit is not None
+    if (user.role, getattr(user.locality, "id", None), getattr(user.unit, "id", None)) != before:
+        user.end_sessions()  # what they may see changed: no page keeps showing the old scope
     db.session.flush()
 
 
@@ -150,12 +153,20 @@ def set_user_active(admin: User, user: User, active: bool) -> None:
     if user.id == admin.id and not active:
         raise DomainError(_l("You cannot deactivate yourself."))
     user.active = active
+    if not active:
+        user.end_sessions()
     db.session.flush()
 
 
 def reset_password(user: User, password: str) -> None:
     """An admin sets a user's password (one they typed, or a generated one they are shown once)."""
     user.set_password(check_new_password(password))
+    db.session.flush()
+
+
+def log_out(user: User) -> None:
+    """Logging out ends every session of the user, so a copied cookie replayed later is refused."""
+    user.end_sessions()
     db.session.flush()
 
 

@@ -138,6 +138,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str] = mapped_column(String(5), default="vi")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of the id every session cookie carries (get_id): raising it ends all of the user's sessions.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     locality: Mapped[Locality | None] = relationship()
     unit: Mapped[Unit | None] = relationship()
@@ -150,9 +152,19 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    def get_id(self) -> str:
+        """What the session stores: a cookie from before the version was raised names no one any more."""
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        """Every session cookie issued so far stops working (logout, new password, deactivation, new role)."""
+        self.session_version = (self.session_version or 0) + 1
+
     def set_password(self, password: str) -> None:
-        """Hash the password as NFC (passwords.normalise); the policy is checked by the domain before."""
+        """Hash the password as NFC (passwords.normalise), ending the sessions opened with the old one; the
+        policy is checked by the domain before."""
         self.password_hash = generate_password_hash(normalise_password(password))
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, normalise_password(password))

@@ -52,6 +52,17 @@ def _serves_someones_data() -> bool:
     return g.get("api_user") is not None or current_user.is_authenticated
 
 
+def user_for_session(session_id: str) -> User | None:
+    """The user a session's "id:version" names, while that version is current (User.get_id)."""
+    user_id, _sep, version = (session_id or "").partition(":")
+    if not (user_id.isdigit() and version.isdigit() and len(user_id) < 10 and len(version) < 10):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
 def init_app(app) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to continue.")
@@ -59,8 +70,8 @@ def init_app(app) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(session_id: str):
+        return user_for_session(session_id)
 
     @app.context_processor
     def template_helpers():

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ...accounts import authenticate, set_locale
+from ...accounts import authenticate, log_out, set_locale
 from ..actions import perform
 from ..forms import redisplay_on_csrf_error
 from .forms import LoginForm
@@ -31,7 +31,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    user = current_user._get_current_object()
     logout_user()
+    perform(lambda: log_out(user))
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 
