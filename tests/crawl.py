@@ -110,8 +110,8 @@ def file_field_names() -> list[str]:
 
 
 def query_names() -> list[str]:
-    """Query-string names read anywhere, the queue filters, and the fields of GET forms."""
-    return sorted(set(_ARGS_READ.findall(_sources())) | set(FILTER_KEYS) | {"page", "email", "week"})
+    """Query-string names read anywhere, the queue filters, and every form field (GET forms read the query)."""
+    return sorted(set(_ARGS_READ.findall(_sources())) | set(FILTER_KEYS) | {"page"} | set(form_field_names()))
 
 
 def form_data(value, *, valid_choices: bool = False, file_name: str | None = None,

@@ -10,6 +10,7 @@ from .extensions import bootstrap, csrf, db, login_manager, migrate
 from .views.admin.catalog import bp as catalog_bp
 from .views.admin.routes import bp as admin_bp
 from .views.api.routes import bp as api_bp
+from .views.audit.routes import bp as audit_bp
 from .views.auth.routes import bp as auth_bp
 from .views.mail_admin.routes import bp as mail_admin_bp
 from .views.password.routes import bp as password_bp
@@ -21,7 +22,7 @@ from .views.workflow.routes import bp as workflow_bp
 from .worktime.calendar import OfficeHoursError, parse_office_hours
 
 BLUEPRINTS = (auth_bp, tickets_bp, triage_bp, queues_bp, admin_bp, catalog_bp, sla_admin_bp, api_bp, workflow_bp,
-              mail_admin_bp, password_bp)
+              mail_admin_bp, password_bp, audit_bp)
 
 
 def create_app(config: Config | None = None) -> Flask:

@@ -19,7 +19,9 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 
+from . import audit
 from .archives import DOCX, XLSX, ArchiveRefused, office_type
+from .enums import AuditAction
 from .errors import DomainError
 from .extensions import db
 from .models import Attachment, Message, Ticket, User
@@ -135,6 +137,12 @@ def store(uploads: list[Upload], *, ticket: Ticket, user: User, message: Message
 
 def path_of(attachment: Attachment) -> Path:
     return directory() / attachment.stored_name
+
+
+def note_download(user: User, ticket: Ticket, attachment: Attachment) -> None:
+    """Who took which file of which obstacle: an entry in the audit trail."""
+    audit.record(AuditAction.ATTACHMENT_DOWNLOADED, actor=user, target=f"{ticket.reference} / Attachment "
+                 f"#{attachment.id}", details={"name": attachment.original_name, "size": attachment.size})
 
 
 @event.listens_for(db.session, "after_commit")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -21,6 +22,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .enums import (
     URGENCY_RANK,
+    AuditAction,
     Channel,
     LocalityLevel,
     MessageKind,
@@ -447,3 +449,37 @@ class JobLock(db.Model):
     name: Mapped[str] = mapped_column(String(50), primary_key=True)
     holder: Mapped[str | None] = mapped_column(String(100))
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(db.Model):
+    """One line of the audit trail (audit.py writes it): who, when, what, to what, from which address.
+
+    Append-only: the ORM refuses to change or delete an entry (audit.py), and the database refuses updates.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_created_at_id", "created_at", "id"),
+        Index("ix_audit_log_actor_email_created_at", "actor_email", "created_at"),
+        Index("ix_audit_log_action_created_at", "action", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The actor's email at the time; for a failed login, the email that was typed.
+    actor_email: Mapped[str | None] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str | None] = mapped_column(String(300))
+    address: Mapped[str | None] = mapped_column(String(45))  # IPv4 or IPv6 of the request; None from the CLI
+    details: Mapped[str | None] = mapped_column(Text)  # JSON, never a secret
+
+    actor: Mapped[User | None] = relationship()
+
+    @property
+    def action_enum(self) -> AuditAction | None:
+        return AuditAction(self.action) if self.action in set(AuditAction) else None
+
+    @property
+    def details_dict(self) -> dict:
+        return json.loads(self.details) if self.details else {}

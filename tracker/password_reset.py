@@ -14,6 +14,8 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from . import audit
+from .enums import AuditAction
 from .errors import DomainError
 from .extensions import db
 from .mail import outbox
@@ -36,6 +38,8 @@ def request_reset(email: str) -> None:
     """Enqueue a reset link when an active account has this email; silent otherwise (no account probing)."""
     address = (email or "").strip().lower()
     user = db.session.scalar(select(User).where(func.lower(User.email) == address)) if address else None
+    audit.record(AuditAction.PASSWORD_RESET_REQUESTED, email=address, target=user,
+                 details=None if user is not None and user.active else {"sent": False})
     if user is None or not user.active:
         return
     token_id = secrets.token_hex(8)
@@ -64,3 +68,4 @@ def reset_password(user: User, password: str, confirm: str) -> None:
         raise DomainError(_l("The two passwords differ."), "confirm")
     user.set_password(password)
     db.session.flush()
+    audit.record(AuditAction.PASSWORD_RESET, actor=user, target=user)

@@ -4,7 +4,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ...accounts import authenticate, log_out, set_locale
+from ...accounts import log_out, set_locale
+from ...signin import sign_in
 from ..actions import perform
 from ..forms import redisplay_on_csrf_error
 from .forms import LoginForm
@@ -19,7 +20,7 @@ def login():
         return redirect(url_for("index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        user = perform(lambda: sign_in(form.email.data, form.password.data)).value
         if user is None:
             flash(_("Wrong email or password, or the account is deactivated."), "danger")
         else:
