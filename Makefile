@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install translations migrate setup serve scheduler bench bench-sla babel-extract clean
+.PHONY: run test install translations migrate setup serve scheduler bench bench-profile bench-sla babel-extract clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,8 +57,17 @@ clean:
 	rm -rf $(VENV) instance/*.db
 
 # Speed targets, checked by a benchmark and never by timed assertions in tests.
+# make bench: BENCH_TICKETS (200000), BENCH_DATABASE_URL (scratch SQLite; postgresql://.../<name with "bench">),
+# BENCH_REUSE=1 (keep and reuse the seeded database), BENCH_SECONDS (10 per page), BENCH_PAGES (a subset).
 bench: install
+	@command -v wrk >/dev/null || { echo "make bench needs wrk (the load generator): sudo apt-get install -y wrk" \
+		"(macOS: brew install wrk)"; exit 1; }
 	$(BIN)/python scripts/bench.py
+
+# Where a page's time goes, in-process on the seeded database (BENCH_REUSE=1 keeps it between the two).
+bench-profile: install
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python scripts/bench_profile.py
 
 bench-sla: install
 	$(BIN)/python scripts/bench_sla.py

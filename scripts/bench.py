@@ -1,124 +1,213 @@
-"""`make bench`: seed many obstacles, then time the pages people open all day against speed targets.
+"""`make bench`: what users feel at scale — each main page under load, beside a hello world, plus the jobs.
 
-BENCH_TICKETS (default 200000) obstacles go into BENCH_DATABASE_URL (default: a scratch SQLite file).
-Targets are per-request medians and 95th percentiles; the run exits non-zero when one is missed.
+1. Seeds BENCH_TICKETS obstacles (default 200000) into BENCH_DATABASE_URL (default: a scratch SQLite file;
+   postgresql://.../<name with "bench"> is created and dropped, or kept and reused with BENCH_REUSE=1).
+2. Serves the app and a hello-world app under gunicorn (2 sync workers) and loads each page with wrk,
+   8 connections for BENCH_SECONDS (default 10) each, logged in through the real /login form.
+3. Counts each page's SQL statements in-process, and times the SLA sweep and the weekly digests.
+4. Prints PASS/FAIL per line against the targets of issue 14 and exits non-zero when one fails.
+
+BENCH_PAGES=tickets,search,... (names as printed; also `sweep`, `digests`) runs a subset. Where a page's time
+goes: `make bench-profile` (scripts/bench_profile.py) on the same database, kept with BENCH_REUSE=1.
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
-import random
-import statistics
 import sys
-import tempfile
-import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import bench_scratch as scratch
+from bench_http import BenchError, Load, Server, Visitor, csrf_token, log_in, request, require_wrk, run_wrk
+from bench_pages import PASSWORD, TRIAGE, Page, main_pages
 
-from sqlalchemy import insert, select, text
-
-from config import TestConfig
-
-TARGET_P95_MS = float(os.environ.get("BENCH_TARGET_P95_MS", "300"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
-
-
-def seed(db, count: int) -> None:
-    from tracker.enums import URGENCY_RANK, Status, Urgency
-    from tracker.models import Category, Locality, Ticket, TicketSequence, Unit, User
-
-    rng = random.Random(7)
-    communes = db.session.execute(select(Locality.id, Locality.parent_id).where(Locality.level == "commune")).all()
-    categories = db.session.scalars(select(Category.id)).all()
-    units = db.session.scalars(select(Unit.id)).all()
-    filer = db.session.scalar(select(User.id).where(User.role == "commune"))
-    statuses = [s.value for s in Status]
-    urgencies = [u.value for u in Urgency]
-    start = dt.datetime(2025, 7, 1, tzinfo=dt.UTC)
-    batch = []
-    for seq in range(1, count + 1):
-        locality_id, province_id = rng.choice(communes)
-        created = start + dt.timedelta(minutes=rng.randint(0, 500 * 24 * 60))
-        batch.append({
-            "reference": f"PUN-2025-{seq:06d}" if seq < 1_000_000 else f"PUN-2026-{seq - 999_999:06d}",
-            "year": 2025 if seq < 1_000_000 else 2026, "seq": seq if seq < 1_000_000 else seq - 999_999,
-            "version": 1, "locality_id": locality_id, "province_id": province_id, "created_by_id": filer,
-            "category_id": rng.choice(categories), "title": f"Vướng mắc số {seq} về biên chế",
-            "title_folded": f"vuong mac so {seq} ve bien che",
-            "description": "Nội dung", "legal_basis": "", "requested_urgency": "normal",
-            "urgency": (urgency := rng.choice(urgencies)), "urgency_rank": URGENCY_RANK[urgency],
-            "status": rng.choice(statuses), "channel": "web",
-            "lead_unit_id": rng.choice(units), "created_at": created, "updated_at": created,
-            "answer_due_at": created + dt.timedelta(days=14), "sla_state": "on_track",
-        })
-        if len(batch) == 20_000:
-            db.session.execute(insert(Ticket), batch)
-            batch = []
-    if batch:
-        db.session.execute(insert(Ticket), batch)
-    db.session.add(TicketSequence(year=2025, last_value=min(count, 999_999)))
-    db.session.commit()
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the app's modules (config, tracker) are imported by bench_app, after this
+COUNT = int(os.environ.get("BENCH_TICKETS", "200000"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+REUSE = os.environ.get("BENCH_REUSE") == "1"
+ONLY = {name.strip() for name in os.environ.get("BENCH_PAGES", "").split(",") if name.strip()}
+READ_SHARE, WRITE_SHARE, P99_MS, MAX_QUERIES = 0.10, 0.05, 50.0, 8
+SWEEP_SECONDS, DIGEST_SECONDS, DIGEST_QUERIES = 1.0, 30.0, 50
 
 
-def timed(client, url: str) -> list[float]:
-    samples = []
-    for _ in range(ROUNDS):
-        began = time.perf_counter()
-        response = client.get(url)
-        samples.append((time.perf_counter() - began) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return samples
+def wanted(name: str) -> bool:
+    return not ONLY or name in ONLY
+
+
+# --- verdicts -----------------------------------------------------------------------------------------------
+
+@dataclass
+class Line:
+    """One printed result line with its verdict; an empty `failures` list is a PASS."""
+
+    name: str
+    cells: list[str]
+    failures: list[str] = field(default_factory=list)
+
+    def render(self) -> str:
+        verdict = "PASS" if not self.failures else "FAIL"
+        why = f"  ({'; '.join(self.failures)})" if self.failures else ""
+        return f"{verdict}  {self.name:<13}" + "".join(self.cells) + why
+
+
+def page_line(page: Page, load: Load | str, hello_rps: float, queries: int | str) -> Line:
+    """A page's figures and verdict; a string in place of a figure is why it could not be measured."""
+    failures = [value for value in (load, queries) if isinstance(value, str)]
+    if isinstance(queries, int) and queries > MAX_QUERIES:
+        failures.append(f"{queries} queries > {MAX_QUERIES}")
+    shown_queries = f"{queries if isinstance(queries, int) else '—':>8}"
+    if isinstance(load, str):
+        return Line(page.name, [f"{'—':>9}"] * 4 + [shown_queries], failures)
+    share = load.rps / hello_rps if hello_rps else 0.0
+    minimum = WRITE_SHARE if page.form else READ_SHARE
+    if share < minimum:
+        failures.append(f"share {share:.3f} < {minimum:.2f}")
+    if not page.form and load.p99_ms >= P99_MS:
+        failures.append(f"p99 {load.p99_ms:.0f} ms ≥ {P99_MS:.0f}")
+    cells = [f"{load.rps:9.1f}", f"{load.p50_ms:9.1f}", f"{load.p99_ms:9.1f}", f"{share:9.3f}", shown_queries]
+    return Line(page.name, cells, failures)
+
+
+def job_line(name: str, result, max_seconds: float, max_queries: int | None) -> Line:
+    failures = []
+    if result.seconds >= max_seconds:
+        failures.append(f"{result.seconds:.2f} s ≥ {max_seconds:g} s")
+    if max_queries is not None and result.queries > max_queries:
+        failures.append(f"{result.queries} queries > {max_queries}")
+    return Line(name, [f"{result.seconds:9.2f} s", f"{result.queries:8} queries   {result.detail}"], failures)
+
+
+# --- under load ---------------------------------------------------------------------------------------------
+
+def measure_hello(env: dict) -> float:
+    with Server("bench_hello:app", ROOT / "scripts", env) as server:
+        run_wrk(server.base, "/", min(2.0, SECONDS))  # warm-up
+        load = run_wrk(server.base, "/", SECONDS)
+    problems = load.problems((200,))
+    if problems:
+        raise BenchError(f"hello world answered wrongly: {problems}")
+    return load.rps
+
+
+def prepare_visitor(base: str, page: Page, token: str) -> Visitor:
+    if page.api:
+        return Visitor(headers={"Authorization": f"Bearer {token}"})
+    visitor = log_in(base, page.email, PASSWORD)
+    if page.form:
+        visitor.csrf = csrf_token(request("GET", base, page.path, visitor.headers).body)
+    return visitor
+
+
+def load_page(base: str, page: Page, visitor: Visitor) -> Load:
+    """Check one request by hand, warm both workers up, then measure; wrong answers raise BenchError."""
+    headers, body = dict(visitor.headers), ""
+    if page.form:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        body = urlencode({**page.form, "csrf_token": visitor.csrf})
+    reply = request(page.method, base, page.path, headers, body or None)
+    if reply.status not in page.expected or "/login" in reply.headers.get("location", ""):
+        raise BenchError(f"{page.method} {page.path} as {page.email}: HTTP {reply.status} "
+                         f"{reply.headers.get('location', '')} {reply.body[:300]!r}")
+    for seconds in (min(2.0, SECONDS), SECONDS):  # the first run warms up both workers
+        load = run_wrk(base, page.path, seconds, method=page.method, headers=headers, body=body)
+        problems = load.problems(page.expected)
+        if problems:
+            raise BenchError(f"{page.name}: {', '.join(problems)}")
+    return load
+
+
+def measure_pages(env: dict, pages: list[Page], token: str) -> dict[str, Load | str]:
+    """Each page's load, or the reason it could not be measured."""
+    results: dict[str, Load | str] = {}
+    with Server("app:app", ROOT, env) as server:
+        for page in pages:
+            print(f"  loading {page.name} ({page.method} {page.path}) ...", file=sys.stderr, flush=True)
+            try:
+                results[page.name] = load_page(server.base, page, prepare_visitor(server.base, page, token))
+            except BenchError as error:
+                results[page.name] = str(error)
+        if any(isinstance(r, str) for r in results.values()):
+            print(server.tail(), file=sys.stderr)
+    return results
+
+
+# --- the run ------------------------------------------------------------------------------------------------
+
+def query_counts(bench_app, app, pages: list[Page], token: str) -> dict[str, int | str]:
+    counts: dict[str, int | str] = {}
+    for page in pages:
+        try:
+            counts[page.name] = bench_app.count_page_queries(app, page, token)
+        except BenchError as error:
+            counts[page.name] = str(error)
+    return counts
+
+
+def page_lines(pages: list[Page], env: dict, token: str, counts: dict) -> list[Line]:
+    """Hello world before and after the pages (the machine is noisy: their mean is the yardstick)."""
+    if not pages:
+        return []
+    hello = [measure_hello(env)]
+    loads = measure_pages(env, pages, token)
+    hello.append(measure_hello(env))
+    hello_rps = sum(hello) / len(hello)
+    runs = ", ".join(f"{h:.0f}" for h in hello)
+    lines = [Line("hello world", [f"{hello_rps:9.1f}", f"   (runs: {runs} req/s)"])]
+    return lines + [page_line(p, loads[p.name], hello_rps, counts[p.name]) for p in pages]
+
+
+def run(url: str) -> tuple[str, list[Line]]:
+    import bench_app  # these import the app: only now is ROOT on sys.path
+    import bench_seed
+
+    app = bench_app.open_database(url, COUNT, REUSE)
+    with app.app_context():
+        as_of, reference = bench_seed.seeded_as_of(COUNT), bench_app.sample_reference(COUNT)
+        token, dialect = bench_app.issue_api_token(TRIAGE), bench_app.db.engine.dialect.name
+    pages = [p for p in main_pages(reference) if wanted(p.name)]
+    counts = query_counts(bench_app, app, pages, token)
+    with app.app_context():
+        bench_app.db.engine.dispose()  # no connection of this process lingers while gunicorn serves
+    lines = page_lines(pages, scratch.app_env(url), token, counts)
+    with app.app_context():
+        if wanted("sweep"):
+            lines.append(job_line("sla sweep", bench_app.time_sweep(app, as_of), SWEEP_SECONDS, None))
+        if wanted("digests"):
+            lines.append(job_line("digests", bench_app.time_digests(app, as_of), DIGEST_SECONDS, DIGEST_QUERIES))
+        if REUSE:
+            bench_seed.reset_after_run(COUNT)
+        bench_app.db.engine.dispose()
+    header = (f"== make bench: {COUNT:,} obstacles on {dialect}, seeded as of {as_of:%Y-%m-%d %H:%M} UTC; gunicorn "
+              f"2 sync workers, wrk 8 connections × {SECONDS:g} s per page; {os.cpu_count()} CPUs ==")
+    return header, lines
+
+
+def print_report(header: str, lines: list[Line]) -> None:
+    print(f"\n{header}")
+    print(f"{'':6}{'page':<13}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'share':>9}{'queries':>8}")
+    for line in lines:
+        print(line.render())
+    failed = [line.name for line in lines if line.failures]
+    print(f"\n{len(lines) - len(failed)} passed, {len(failed)} failed" + (f": {', '.join(failed)}" if failed else ""))
 
 
 def main() -> int:
-    from flask_migrate import upgrade
-
-    from tracker import create_app
-    from tracker.extensions import db
-    from tracker.localities import import_localities
-    from tracker.models import Locality, User
-
-    count = int(os.environ.get("BENCH_TICKETS", "200000"))
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    app = create_app(TestConfig(url))
-    with app.app_context():
-        upgrade()
-        import_localities()
-        hoan_kiem = db.session.scalar(select(Locality).where(Locality.code == "00070"))
-        users = {}
-        for role, locality in (("commune", hoan_kiem), ("province", hoan_kiem.parent), ("triage", None),
-                               ("lead", None)):
-            users[role] = User(email=f"{role}@bench.vn", role=role, locality=locality, name=role)
-            users[role].set_password("bench")
-            db.session.add(users[role])
-        db.session.commit()
-        began = time.perf_counter()
-        seed(db, count)
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
-        print(f"seeded {count} obstacles in {time.perf_counter() - began:.1f}s on {db.engine.dialect.name}")
-        reference = db.session.scalar(text("SELECT reference FROM tickets WHERE locality_id = :l LIMIT 1"),
-                                      {"l": hoan_kiem.id})
-        emails = {role: user.email for role, user in users.items()}
-
-    pages = [("commune", "/tickets"), ("province", "/tickets"), ("triage", "/tickets"), ("triage", "/triage"),
-             ("triage", "/tickets?status=new"), ("triage", "/tickets?page=50")]
-    if reference:
-        pages.append(("commune", f"/tickets/{reference}"))
-    failed = False
-    for role, page in pages:
-        client = app.test_client()
-        client.post("/login", data={"email": emails[role], "password": "bench"})
-        samples = timed(client, page)
-        p50 = statistics.median(samples)
-        p95 = sorted(samples)[max(0, int(len(samples) * 0.95) - 1)]
-        verdict = "ok" if p95 <= TARGET_P95_MS else "SLOW"
-        failed |= verdict != "ok"
-        print(f"{verdict:4} {role:9} {page:28} median {p50:7.1f} ms  p95 {p95:7.1f} ms  (target {TARGET_P95_MS:.0f})")
-    return 1 if failed else 0
+    require_wrk()  # before minutes of seeding
+    url = os.environ.get("BENCH_DATABASE_URL") or scratch.default_url(COUNT)
+    try:
+        header, lines = run(url)
+    finally:
+        if not REUSE:
+            scratch.drop(url)
+    print_report(header, lines)
+    return 1 if any(line.failures for line in lines) else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BenchError as error:
+        print(f"\nBENCH ERROR: {error}", file=sys.stderr)
+        sys.exit(2)
