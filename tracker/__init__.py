@@ -1,12 +1,13 @@
 """The application factory. It never starts the scheduler: that is its own process (jobs.py)."""
 from flask import Flask
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, ConfigError
 
 from . import i18n, web
 from .cli import register_cli
-from .extensions import bootstrap, csrf, db, login_manager, migrate
+from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from .views.admin.catalog import bp as catalog_bp
 from .views.admin.routes import bp as admin_bp
 from .views.api.routes import bp as api_bp
@@ -37,7 +38,9 @@ def create_app(config: Config | None = None) -> Flask:
     bootstrap.init_app(app)
     i18n.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)  # the limits themselves: views/limits.py
     web.init_app(app)
+    _trust_proxies(app)
     _enable_sqlite_pragmas(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
@@ -54,6 +57,14 @@ def _check(app: Flask) -> None:
             parse_office_hours(app.config["OFFICE_HOURS"])
         except OfficeHoursError as error:
             raise ConfigError(f"OFFICE_HOURS: {error}") from None
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind reverse proxies, read the client address (and scheme) they forward; never otherwise, or
+    anyone could pick the address rate limits, the lockout and the audit trail see."""
+    count = app.config.get("TRUSTED_PROXY_COUNT", 0)
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def _enable_sqlite_pragmas(app: Flask) -> None:

@@ -483,3 +483,18 @@ class AuditEntry(db.Model):
     @property
     def details_dict(self) -> dict:
         return json.loads(self.details) if self.details else {}
+
+
+class LoginFailure(db.Model):
+    """A failed sign-in: counted per account and per (account, address) to slow guessing (signin.py)."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_email_failed_at", "email", "failed_at"),
+        Index("ix_login_failures_failed_at", "failed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))  # as typed, normalised: unknown accounts count the same
+    address: Mapped[str] = mapped_column(String(45))
+    failed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

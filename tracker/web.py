@@ -1,12 +1,15 @@
 """Request-wide wiring: the user loader, error pages, template helpers, security headers."""
+import time
+
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from . import enums, permissions
-from .extensions import db, login_manager
+from .extensions import db, limiter, login_manager
 from .models import User, utcnow
 from .worktime import sla
 from .worktime.calendar import load_calendar
@@ -50,6 +53,24 @@ def _serves_someones_data() -> bool:
     if (request.endpoint or "").endswith("static"):
         return False  # CSS and scripts are the same for everyone
     return g.get("api_user") is not None or current_user.is_authenticated
+
+
+def blueprint_error_handler(app, error):
+    """The handler the request's blueprint registered for this error (by its code or any of its classes):
+    an app-wide handler for a code would otherwise shadow a blueprint's catch-all HTTPException handler."""
+    for name in request.blueprints:
+        for code in (error.code, None):
+            handlers = app.error_handler_spec[name][code]
+            found = next((handlers[cls] for cls in type(error).__mro__ if cls in handlers), None)
+            if found is not None:
+                return found
+    return None
+
+
+def retry_after() -> int:
+    """Seconds until the limit this request broke lets requests through again."""
+    breached = limiter.current_limit
+    return max(1, int(breached.reset_at - time.time())) if breached is not None else 60
 
 
 def user_for_session(session_id: str) -> User | None:
@@ -103,6 +124,18 @@ def init_app(app) -> None:
     def forbidden(_error):
         return render_template("errors/error.html", code=403,
                                message=_("You may not do this.")), 403
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many_requests(error):
+        own = blueprint_error_handler(app, error)
+        if own is not None:  # the API answers in JSON, with its own handler
+            return own(error)
+        seconds = retry_after()
+        response = app.make_response((render_template(
+            "errors/error.html", code=429,
+            message=_("Too many requests. Please wait %(seconds)d seconds and try again.", seconds=seconds)), 429))
+        response.headers["Retry-After"] = str(seconds)
+        return response
 
     @app.errorhandler(413)
     def too_large(_error):

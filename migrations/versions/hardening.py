@@ -1,4 +1,4 @@
-"""hardening: a per-user session version (sessions that end) and the append-only audit trail
+"""hardening: a per-user session version (sessions that end), the append-only audit trail, failed logins
 
 Revision ID: hardening_1
 Revises: queues_1
@@ -54,8 +54,21 @@ def upgrade():
     else:
         op.execute(SQLITE_APPEND_ONLY)
 
+    op.create_table(
+        "login_failures",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("address", sa.String(length=45), nullable=False),
+        sa.Column("failed_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_login_failures"),
+    )
+    with op.batch_alter_table("login_failures", schema=None) as batch_op:
+        batch_op.create_index("ix_login_failures_email_failed_at", ["email", "failed_at"], unique=False)
+        batch_op.create_index("ix_login_failures_failed_at", ["failed_at"], unique=False)
+
 
 def downgrade():
+    op.drop_table("login_failures")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER audit_log_no_change ON audit_log")
         op.execute("DROP FUNCTION audit_log_append_only()")

@@ -8,24 +8,27 @@ from ...accounts import log_out, set_locale
 from ...signin import sign_in
 from ..actions import perform
 from ..forms import redisplay_on_csrf_error
+from ..limits import client_address, login_limit
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_limit
 @redisplay_on_csrf_error
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = perform(lambda: sign_in(form.email.data, form.password.data)).value
-        if user is None:
-            flash(_("Wrong email or password, or the account is deactivated."), "danger")
-        else:
-            login_user(user)
+        attempt = perform(lambda: sign_in(form.email.data, form.password.data, address=client_address())).value
+        if attempt.user is not None:
+            login_user(attempt.user)
             return redirect(_safe_next(request.args.get("next")) or url_for("index"))
+        flash(str(attempt.refusal), "danger")
+        if attempt.retry_after:  # refused before the password was even checked: say when to come back
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(attempt.retry_after)}
     return render_template("auth/login.html", form=form)
 
 

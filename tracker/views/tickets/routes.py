@@ -12,6 +12,7 @@ from ...models import Category, Locality
 from ...tickets import allowed_localities_for, file_ticket, post_message, start_work
 from ..actions import perform
 from ..forms import redisplay_on_csrf_error
+from ..limits import filing_limit
 from ..pages import render_queue, render_ticket
 from .forms import ActionForm, MessageForm, TicketForm
 
@@ -28,6 +29,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
+@filing_limit
 @redisplay_on_csrf_error
 def new():
     if not permissions.can_file(current_user):

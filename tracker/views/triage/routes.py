@@ -14,6 +14,7 @@ from ...models import Category, Locality, Unit, User, utcnow
 from ...tickets import triage_ticket
 from ..actions import perform
 from ..forms import redisplay_on_csrf_error
+from ..limits import filing_limit
 from ..pages import render_queue, render_ticket
 from .forms import BulkForm, OnBehalfForm, TriageForm
 
@@ -68,6 +69,7 @@ def _safe_args(args) -> dict:
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 @permissions.allowed_only(permissions.can_triage)
+@filing_limit
 @redisplay_on_csrf_error
 def new():
     categories = db.session.scalars(select(Category).where(Category.active.is_(True))
