@@ -6,6 +6,7 @@ removes the files it wrote (see `_forget_or_remove`), so nothing is half-saved.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import unicodedata
@@ -29,6 +30,7 @@ from .models import Attachment, Message, Ticket, User
 PDF, DOC, XLS = "application/pdf", "application/msword", "application/vnd.ms-excel"
 OFFICE_XML = (DOCX, XLSX)  # the zip-based types archives.office_type recognises (besides OpenDocument)
 OLE2_BY_EXTENSION = {".doc": DOC, ".xls": XLS}
+log = logging.getLogger(__name__)
 NAME_MAX = 255
 
 
@@ -111,8 +113,9 @@ def check_files(files: Iterable | None) -> list[Upload]:
 
 
 def directory() -> Path:
+    """ATTACHMENTS_DIR, created for the server's account alone (0o700) when missing."""
     path = Path(current_app.config["ATTACHMENTS_DIR"])
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 
@@ -123,9 +126,12 @@ def store(uploads: list[Upload], *, ticket: Ticket, user: User, message: Message
     for upload in uploads:
         stored_name = uuid.uuid4().hex
         path = directory() / stored_name
-        upload.stream.seek(0)
-        with open(path, "xb") as out:
-            shutil.copyfileobj(upload.stream, out)
+        try:
+            _write_whole(upload.stream, path)
+        except OSError:
+            log.exception("attachment %s could not be written to %s", upload.original_name, path)
+            raise _error(_l("The file %(name)s could not be saved (the server's storage refused it). Nothing "
+                            "was sent; please try again later.", name=upload.original_name)) from None
         written.append(path)
         row = Attachment(ticket_id=ticket.id, message=message, uploaded_by_id=user.id,
                          original_name=upload.original_name, stored_name=stored_name,
@@ -133,6 +139,34 @@ def store(uploads: list[Upload], *, ticket: Ticket, user: User, message: Message
         db.session.add(row)
         rows.append(row)
     return rows
+
+
+def _write_whole(stream: BinaryIO, path: Path) -> None:
+    """Write to a temporary name beside `path` (owner-only), sync it to disk, then rename it: the file
+    appears whole or not at all, whatever fails midway (a full disk, a permission)."""
+    temporary = path.with_name(f".{path.name}.part")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            stream.seek(0)
+            shutil.copyfileobj(stream, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.rename(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(temporary)
+        raise
+    _sync_directory(path.parent)
+
+
+def _sync_directory(path: Path) -> None:
+    """The rename itself reaches the disk once the directory is synced (POSIX)."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def path_of(attachment: Attachment) -> Path:

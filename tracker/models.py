@@ -498,3 +498,17 @@ class LoginFailure(db.Model):
     email: Mapped[str] = mapped_column(String(254))  # as typed, normalised: unknown accounts count the same
     address: Mapped[str] = mapped_column(String(45))
     failed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FormSubmission(db.Model):
+    """A filing form's one-time token (issued with the form), and the obstacle it filed: the same form
+    sent twice answers with this obstacle instead of filing another. The key is unique across workers."""
+
+    __tablename__ = "form_submissions"
+
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ticket: Mapped[Ticket | None] = relationship()

@@ -1,4 +1,5 @@
-"""hardening: a per-user session version (sessions that end), the append-only audit trail, failed logins
+"""hardening: a per-user session version (sessions that end), the append-only audit trail, failed logins,
+filing forms' one-time tokens
 
 Revision ID: hardening_1
 Revises: queues_1
@@ -66,8 +67,20 @@ def upgrade():
         batch_op.create_index("ix_login_failures_email_failed_at", ["email", "failed_at"], unique=False)
         batch_op.create_index("ix_login_failures_failed_at", ["failed_at"], unique=False)
 
+    op.create_table(
+        "form_submissions",
+        sa.Column("token", sa.String(length=32), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("ticket_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["ticket_id"], ["tickets.id"], name="fk_form_submissions_ticket_id_tickets"),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_form_submissions_user_id_users"),
+        sa.PrimaryKeyConstraint("token", name="pk_form_submissions"),
+    )
+
 
 def downgrade():
+    op.drop_table("form_submissions")
     op.drop_table("login_failures")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER audit_log_no_change ON audit_log")

@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ...enums import RequestedUrgency
+from ...submissions import new_token
 from ...tickets import TEXT_MAX, TITLE_MAX
 from ..forms import REQUIRED, VersionedForm
 
@@ -20,6 +21,8 @@ class TicketForm(FlaskForm):
     urgency = SelectField(_l("Urgency"), validate_choice=False, default=RequestedUrgency.NORMAL.value,
                           validators=[DataRequired(REQUIRED)])
     attachments = MultipleFileField(_l("Attachments"))
+    # A new token with each empty form, sent back as it was: submissions.py files one obstacle per token.
+    submission = HiddenField(default=new_token)
 
     def fill_choices(self, categories, localities) -> None:
         self.category.choices = [("", _l("— choose —"))] + [(c.code, c.name) for c in categories]

@@ -9,6 +9,7 @@ from ...enums import Role
 from ...extensions import db
 from ...lookups import by_code
 from ...models import Category, Locality
+from ...submissions import AlreadySubmitted
 from ...tickets import allowed_localities_for, file_ticket, post_message, start_work
 from ..actions import perform
 from ..forms import redisplay_on_csrf_error
@@ -46,7 +47,10 @@ def new():
             current_user, locality=by_code(Locality, code),
             category=next((c for c in categories if c.code == form.category.data), None),
             title=form.title.data, description=form.description.data, legal_basis=form.legal_basis.data,
-            requested_urgency=form.urgency.data, files=request.files.getlist("attachments")), form)
+            requested_urgency=form.urgency.data, files=request.files.getlist("attachments"),
+            submission=form.submission.data), form)
+        if isinstance(result.error, AlreadySubmitted):
+            return redirect(url_for("tickets.show", reference=result.error.reference))
         if result.ok:
             flash(_("Your obstacle was filed as %(reference)s.", reference=result.value.reference), "success")
             return redirect(url_for("tickets.show", reference=result.value.reference))

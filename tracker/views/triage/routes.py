@@ -11,6 +11,7 @@ from ...extensions import db
 from ...intake import file_on_behalf
 from ...lookups import by_code, chosen
 from ...models import Category, Locality, Unit, User, utcnow
+from ...submissions import AlreadySubmitted
 from ...tickets import triage_ticket
 from ..actions import perform
 from ..forms import redisplay_on_csrf_error
@@ -83,8 +84,10 @@ def new():
             title=form.title.data, description=form.description.data, legal_basis=form.legal_basis.data,
             requested_urgency=form.urgency.data, channel=form.channel.data,
             incoming_doc_number=form.incoming_doc_number.data,
-            incoming_doc_date=queries.parse_date(form.incoming_doc_date.data),
+            incoming_doc_date=queries.parse_date(form.incoming_doc_date.data), submission=form.submission.data,
         ), form)
+        if isinstance(result.error, AlreadySubmitted):
+            return redirect(url_for("tickets.show", reference=result.error.reference))
         if result.ok:
             flash(_("The obstacle was filed as %(reference)s.", reference=result.value.reference), "success")
             return redirect(url_for("tickets.show", reference=result.value.reference))
