@@ -7,6 +7,7 @@ route or field added later is crawled without anyone remembering to list it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib
 import io
 import pkgutil
@@ -73,6 +74,7 @@ def html_routes(app) -> list[Route]:
     return sorted(routes, key=lambda r: (r.rule, r.endpoint))
 
 
+@functools.cache
 def _sources() -> str:
     return "\n".join(p.read_text(encoding="utf-8") for p in PACKAGE.rglob("*.py"))
 
@@ -88,6 +90,7 @@ def _view_forms() -> list[type[FlaskForm]]:
     return found
 
 
+@functools.cache
 def _form_fields() -> dict[str, bool]:
     """Every form field name -> whether it is a file field."""
     fields = {}
@@ -99,19 +102,21 @@ def _form_fields() -> dict[str, bool]:
     return fields
 
 
-def form_field_names() -> list[str]:
+@functools.cache
+def form_field_names() -> tuple[str, ...]:
     names = {name for name, is_file in _form_fields().items() if not is_file}
     names |= set(_FORM_READ.findall(_sources())) | {"seen_event"}
-    return sorted(names - {"csrf_token"})
+    return tuple(sorted(names - {"csrf_token"}))
 
 
 def file_field_names() -> list[str]:
     return sorted(name for name, is_file in _form_fields().items() if is_file)
 
 
-def query_names() -> list[str]:
+@functools.cache
+def query_names() -> tuple[str, ...]:
     """Query-string names read anywhere, the queue filters, and every form field (GET forms read the query)."""
-    return sorted(set(_ARGS_READ.findall(_sources())) | set(FILTER_KEYS) | {"page"} | set(form_field_names()))
+    return tuple(sorted(set(_ARGS_READ.findall(_sources())) | set(FILTER_KEYS) | {"page"} | set(form_field_names())))
 
 
 def form_data(value, *, valid_choices: bool = False, file_name: str | None = None,

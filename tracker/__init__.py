@@ -28,6 +28,7 @@ BLUEPRINTS = (auth_bp, tickets_bp, triage_bp, queues_bp, admin_bp, catalog_bp, s
 
 def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
+    app.url_map.converters["int"] = web.DatabaseIntConverter  # before any route is added
     config = config or Config()
     app.config.from_object(config)
     _check(app)

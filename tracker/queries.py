@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from .enums import OPEN_STATUSES, MessageKind, SlaState, Status, Urgency
 from .extensions import db
-from .localtime import local_midnight
+from .localtime import local_midnight, parse_local_date
 from .models import Attachment, Category, Event, Locality, Message, Ticket, Unit, User, ticket_units
 from .permissions import can_see_internal, visible_tickets
 from .text import fold
@@ -27,14 +27,11 @@ OPEN_VALUES = [s.value for s in OPEN_STATUSES]
 
 
 def parse_date(value: str | None) -> dt.date | None:
-    """dd/mm/yyyy as people write it, or ISO yyyy-mm-dd as a date input sends it; None when neither."""
-    value = (value or "").strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    return None
+    """localtime.parse_local_date, or None for what it refuses (a slip such as 01/01/0001 included)."""
+    try:
+        return parse_local_date(value)
+    except ValueError:
+        return None
 
 
 SORTS = {
@@ -159,8 +156,12 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+MAX_PAGE = 100_000  # far past any list; an offset beyond it would only overflow the database's integers
+
+
 def _page_args(page: int | None):
-    return {"page": max(page or 1, 1), "per_page": current_app.config["PAGE_SIZE"], "error_out": False}
+    return {"page": min(max(page or 1, 1), MAX_PAGE), "per_page": current_app.config["PAGE_SIZE"],
+            "error_out": False}
 
 
 def _paginate(query, filters: TicketFilters, page: int | None, default_sort: str):

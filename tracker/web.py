@@ -7,6 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.routing import IntegerConverter
 
 from . import enums, permissions
 from .extensions import db, limiter, login_manager
@@ -29,6 +31,7 @@ def sla_left(due):
     return sla.describe_left(utcnow(), due, g.working_calendar)
 
 
+MAX_ID = 2**31 - 1  # the largest value of the id columns (INTEGER on PostgreSQL and SQLite)
 CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
                            "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 HSTS = "max-age=31536000; includeSubDomains"
@@ -53,6 +56,36 @@ def _serves_someones_data() -> bool:
     if (request.endpoint or "").endswith("static"):
         return False  # CSS and scripts are the same for everyone
     return g.get("api_user") is not None or current_user.is_authenticated
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """<int:...> in a URL fits the database's integer columns: a bigger number names nothing (404), where
+    it would overflow the query (a 500)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=0, max=MAX_ID, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+class NulInRequest(BadRequest):
+    """PostgreSQL stores no NUL character in text; no form or link of ours sends one."""
+
+    @property
+    def description(self):
+        return _("This request contains a character that is not allowed (a NUL byte). Remove it and try again.")
+
+    @description.setter
+    def description(self, _value):
+        pass
+
+
+def refuse_nul_bytes():
+    """Before any view: a NUL byte in the path, a query parameter or a form field is refused (400)."""
+    if "\x00" in request.path or _has_nul(request.args) or _has_nul(request.form):
+        raise NulInRequest()
+
+
+def _has_nul(values) -> bool:
+    return any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))
 
 
 def blueprint_error_handler(app, error):
@@ -102,6 +135,14 @@ def init_app(app) -> None:
     app.add_template_global(sla_left)
 
     app.after_request(security_headers)
+    app.before_request(refuse_nul_bytes)
+
+    @app.errorhandler(NulInRequest)
+    def nul_in_request(error):
+        own = blueprint_error_handler(app, error)
+        if own is not None:
+            return own(error)
+        return render_template("errors/error.html", code=400, message=error.description), 400
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
@@ -109,8 +150,12 @@ def init_app(app) -> None:
         view = app.view_functions.get(request.endpoint)
         if getattr(view, "redisplays_form_on_csrf_error", False):
             # The view validates a FlaskForm, whose own CSRF check fails too: it changes nothing and
-            # shows the form again as typed, with a fresh token.
-            response = app.make_response(view(**(request.view_args or {})))
+            # shows the form again as typed, with a fresh token. A view that refuses the user (404 for
+            # what they may not use) answers that refusal, as it would with the token.
+            try:
+                response = app.make_response(view(**(request.view_args or {})))
+            except HTTPException as refusal:
+                return app.handle_http_exception(refusal)
             response.status_code = 400
             return response
         return render_template("errors/error.html", code=400,

@@ -1,12 +1,16 @@
 """Which page of a list to show, read from the query string the same way by every list."""
-MAX_PAGE = 100_000  # far past any list; an offset beyond it would only overflow the database's integers
+from flask import abort
+
+from ..queries import MAX_PAGE
 
 
 def page_number(args) -> int:
-    """`page` as a whole number from 1 to MAX_PAGE; anything else (missing, text, huge) reads as a bound."""
+    """`page` as a whole number from 1; missing or not a number reads as 1, a number past any list
+    (beyond MAX_PAGE, where offsets would overflow the database) is a page that does not exist."""
     raw = (args.get("page") or "").strip()
-    try:
-        number = int(raw) if raw.isascii() and len(raw) <= 12 else 1
-    except ValueError:
+    if not (raw.isascii() and raw.lstrip("-").isdigit()):
         return 1
-    return min(max(number, 1), MAX_PAGE)
+    number = int(raw) if len(raw) <= 12 else MAX_PAGE + 1
+    if number > MAX_PAGE:
+        abort(404)
+    return max(number, 1)

@@ -6,6 +6,7 @@ from ... import permissions, queries
 from ...lookups import by_code
 from ...models import Unit
 from ..pages import render_queue
+from ..paging import page_number
 
 bp = Blueprint("queues", __name__, url_prefix="/queue")
 
@@ -17,7 +18,7 @@ def unit():
     filters = queries.TicketFilters.from_args(request.args)
     chosen = _queue_unit(filters.unit)
     filters.unit = chosen.code if chosen else None
-    page = queries.unit_queue(current_user, chosen, filters, request.args.get("page", 1, type=int)) \
+    page = queries.unit_queue(current_user, chosen, filters, page_number(request.args)) \
         if chosen else None
     return render_queue("queues/unit.html", page, filters, "queues.unit", unit=chosen,
                         may_pick_unit=permissions.can_triage(current_user))
@@ -38,5 +39,5 @@ def _queue_unit(code: str | None) -> Unit | None:
 @permissions.allowed_only(permissions.is_team)
 def mine():
     filters = queries.TicketFilters.from_args(request.args)
-    page = queries.my_work(current_user, filters, request.args.get("page", 1, type=int))
+    page = queries.my_work(current_user, filters, page_number(request.args))
     return render_queue("queues/mine.html", page, filters, "queues.mine")

@@ -15,6 +15,7 @@ from ..actions import perform
 from ..forms import redisplay_on_csrf_error
 from ..limits import filing_limit
 from ..pages import render_queue, render_ticket
+from ..paging import page_number
 from .forms import ActionForm, MessageForm, TicketForm
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
@@ -24,7 +25,7 @@ bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 @login_required
 def index():
     filters = queries.TicketFilters.from_args(request.args)
-    page = queries.ticket_list(current_user, filters, request.args.get("page", 1, type=int))
+    page = queries.ticket_list(current_user, filters, page_number(request.args))
     return render_queue("tickets/index.html", page, filters, "tickets.index")
 
 

@@ -17,6 +17,7 @@ from ..actions import perform
 from ..forms import redisplay_on_csrf_error
 from ..limits import filing_limit
 from ..pages import render_queue, render_ticket
+from ..paging import page_number
 from .forms import BulkForm, OnBehalfForm, TriageForm
 
 bp = Blueprint("triage", __name__, url_prefix="/triage")
@@ -29,7 +30,7 @@ ASSIGNEE_REFUSED = "The assignee must be an active specialist of the lead unit."
 def queue(bulk_form=None, status=200):
     filters = queries.TicketFilters.from_args(request.args)
     filters.status = None  # the triage queue is the new tickets
-    page = queries.triage_queue(current_user, request.args.get("page", 1, type=int), filters)
+    page = queries.triage_queue(current_user, page_number(request.args), filters)
     if bulk_form is None:
         bulk_form = BulkForm(formdata=None)
     bulk_form.fill_choices()

@@ -1,11 +1,10 @@
-import datetime as dt
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
 from ...enums import Outcome
+from ...localtime import parse_local_date
 from ...tickets import TEXT_MAX
 from ...workflow import AGENCY_MAX, COMMENT_MAX, DOC_NUMBER_MAX
 from ..forms import REQUIRED, VersionedForm
@@ -33,16 +32,12 @@ class AnswerForm(VersionedForm):
 
     def validate_reply_doc_date(self, field):
         self.parsed_doc_date = None
-        value = (field.data or "").strip()
-        if not value:
+        if not (field.data or "").strip():
             return
-        for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-            try:
-                self.parsed_doc_date = dt.datetime.strptime(value, pattern).date()
-                return
-            except ValueError:
-                continue
-        raise ValidationError(_l("Write the date as dd/mm/yyyy."))
+        try:
+            self.parsed_doc_date = parse_local_date(field.data)
+        except ValueError:
+            raise ValidationError(_l("Write the date as dd/mm/yyyy.")) from None
 
 
 class AskForm(VersionedForm):
