@@ -44,6 +44,23 @@ def _timezone(name: str, default: str) -> str:
     return value
 
 
+def _clock_time(name: str, default: str) -> str:
+    """A time of day written HH:MM (24 h)."""
+    value = (os.environ.get(name) or default).strip()
+    hours, _, minutes = value.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2
+            and int(hours) < 24 and int(minutes) < 60):
+        raise ConfigError(f"{name} must be a time of day such as 07:00, got {value!r}")
+    return f"{int(hours):02d}:{minutes}"
+
+
+def _served_at() -> str:
+    host = (os.environ.get("HOST") or "127.0.0.1").strip()
+    if host in ("0.0.0.0", "::"):  # every interface: links still go to this machine
+        host = "127.0.0.1"
+    return f"http://{host}:{_int('PORT', 5000)}"
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'instance' / 'tracker.db'}"
     # Accept the common short forms and use psycopg 3 for PostgreSQL.
@@ -70,7 +87,8 @@ class Config:
         self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
         self.MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 20)  # seconds to wait for the SMTP server
         self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@localhost")
-        self.BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        # Links in emails; by default where `make run` serves (HOST, PORT).
+        self.BASE_URL = (os.environ.get("BASE_URL") or _served_at()).rstrip("/")
         self.ATTACHMENTS_DIR = os.environ.get("ATTACHMENTS_DIR") or str(BASE_DIR / "instance" / "attachments")
         self.ATTACHMENT_MAX_BYTES = _int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
         self.ATTACHMENT_MAX_FILES = _int("ATTACHMENT_MAX_FILES", 10)
@@ -84,6 +102,11 @@ class Config:
         self.BOOTSTRAP_SERVE_LOCAL = True
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.PAGE_SIZE = _int("PAGE_SIZE", 25)
+        # Deadline alerts reach each person at most once per window; daily summaries at this local time.
+        self.ALERT_WINDOW_MINUTES = _int("ALERT_WINDOW_MINUTES", 60)
+        if not 1 <= self.ALERT_WINDOW_MINUTES <= 24 * 60:
+            raise ConfigError(f"ALERT_WINDOW_MINUTES must be between 1 and 1440, got {self.ALERT_WINDOW_MINUTES}")
+        self.ALERT_DAILY_AT = _clock_time("ALERT_DAILY_AT", "07:00")
         # Behind N reverse proxies, the client address is the Nth from the right of X-Forwarded-For
         # (rate limits, lockout and the audit trail use it). 0: the socket's address, headers ignored.
         self.TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)

@@ -78,7 +78,8 @@ def test_internal_notes_and_the_localitys_own_replies_email_no_locality(db, assi
     post_message(specialist, assigned, body="Ghi chú nội bộ", internal=True)
     post_message(commune_officer, assigned, body="Bổ sung thông tin")
     db.session.commit()
-    assert {kind for kind, _ in outbox(db)} == {"assigned", "routed"}
+    assert {kind for kind, _ in outbox(db)} == {"assigned", "routed", "locality_reply"}
+    assert {r for kind, r in outbox(db) if kind == "locality_reply"} == {specialist.email}  # the team hears
 
 
 def test_a_rolled_back_answer_sends_nothing(db, assigned, specialist):

@@ -10,6 +10,8 @@ from .cli import register_cli
 from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from .views.admin.catalog import bp as catalog_bp
 from .views.admin.routes import bp as admin_bp
+from .views.alerts.routes import bp as alerts_bp
+from .views.api import notifications as _api_notifications  # noqa: F401 - adds its routes to the api blueprint
 from .views.api.routes import bp as api_bp
 from .views.audit.routes import bp as audit_bp
 from .views.auth.routes import bp as auth_bp
@@ -23,7 +25,7 @@ from .views.workflow.routes import bp as workflow_bp
 from .worktime.calendar import OfficeHoursError, parse_office_hours
 
 BLUEPRINTS = (auth_bp, tickets_bp, triage_bp, queues_bp, admin_bp, catalog_bp, sla_admin_bp, api_bp, workflow_bp,
-              mail_admin_bp, password_bp, audit_bp)
+              mail_admin_bp, password_bp, alerts_bp, audit_bp)
 
 
 def create_app(config: Config | None = None) -> Flask:

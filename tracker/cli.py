@@ -5,6 +5,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from .accounts import create_user, issue_token
+from .alerts.cli import alerts_cli
 from .demo import DEMO_PASSWORD, ensure_demo_accounts, seed_tickets
 from .enums import Role
 from .errors import DomainError
@@ -23,7 +24,7 @@ demo_cli = AppGroup("demo", help="Demo accounts and data.")
 
 
 def register_cli(app: Flask) -> None:
-    for group in (localities_cli, users_cli, demo_cli, sla_cli, outbox_cli, digest_cli):
+    for group in (localities_cli, users_cli, demo_cli, sla_cli, outbox_cli, digest_cli, alerts_cli):
         app.cli.add_command(group)
     app.cli.add_command(scheduler_command)
 

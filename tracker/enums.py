@@ -221,6 +221,61 @@ class OutboxStatus(StrEnum):
         }[self]
 
 
+class NotificationKind(StrEnum):
+    """What a notification is about: the kinds a user chooses how to receive, and two the locality always gets."""
+
+    ASSIGNED = "assigned"  # an obstacle assigned to me, or new for my unit
+    LOCALITY_REPLY = "locality_reply"
+    ANSWERED = "answered"
+    AT_RISK = "at_risk"
+    BREACHED = "breached"
+    REPLY = "reply"  # the team wrote to the locality: always emailed at once
+    CLOSED = "closed"  # the locality's obstacle was merged or transferred: always emailed at once
+
+    @property
+    def label(self):
+        return NOTIFICATION_LABELS[self]
+
+    @property
+    def is_batched(self) -> bool:
+        """Deadline crossings are emailed gathered per recipient and window, never one email per obstacle."""
+        return self in (NotificationKind.AT_RISK, NotificationKind.BREACHED)
+
+
+NOTIFICATION_LABELS = {
+    NotificationKind.ASSIGNED: _l("Assigned to me or to my unit"),
+    NotificationKind.LOCALITY_REPLY: _l("Reply from the locality"),
+    NotificationKind.ANSWERED: _l("Answer given"),
+    NotificationKind.AT_RISK: _l("Due soon"),
+    NotificationKind.BREACHED: _l("Overdue"),
+    NotificationKind.REPLY: _l("New reply from the rapid-response team"),
+    NotificationKind.CLOSED: _l("Obstacle merged or transferred"),
+}
+
+
+class Delivery(StrEnum):
+    """How a user wants the email of a kind of notification; the app's list shows every one regardless."""
+
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+    OFF = "off"
+
+    @property
+    def label(self):
+        return {
+            Delivery.IMMEDIATE: _l("Immediately"),
+            Delivery.DAILY: _l("In a daily summary"),
+            Delivery.OFF: _l("No email (in the app only)"),
+        }[self]
+
+
+class Deadline(StrEnum):
+    """The two deadlines an obstacle is swept for; the value is the ticket's state column."""
+
+    FIRST_RESPONSE = "first_response_state"
+    ANSWER = "sla_state"
+
+
 # How history events name the fields they change.
 FIELD_LABELS = {
     "category": _l("category"),
@@ -231,6 +286,7 @@ FIELD_LABELS = {
     "coordinating_units": _l("coordinating units"),
     "deadline": _l("deadline"),
     "sla_state": _l("deadline state"),
+    "first_response_state": _l("first response state"),
 }
 
 

@@ -24,6 +24,7 @@ from .enums import (
     URGENCY_RANK,
     AuditAction,
     Channel,
+    Delivery,
     LocalityLevel,
     MessageKind,
     OutboxStatus,
@@ -213,6 +214,8 @@ class Ticket(db.Model):
         Index("ix_tickets_urgency_rank_created_at", "urgency_rank", "created_at"),
         Index("ix_tickets_answer_due_at", "answer_due_at"),
         Index("ix_tickets_sla_state_at_risk", "sla_state", "at_risk_at"),
+        Index("ix_tickets_first_response_state_at_risk", "first_response_state", "first_response_at_risk_at"),
+        Index("ix_tickets_first_response_state_due", "first_response_state", "first_response_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -257,6 +260,10 @@ class Ticket(db.Model):
     sla_state: Mapped[str] = mapped_column(String(10), default=SlaState.ON_TRACK.value)
     # When 75 % of the answer budget is used: the sweep finds tickets crossing it by index.
     at_risk_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The first response's own state and at-risk moment, swept like the answer's (by index on each pair).
+    first_response_state: Mapped[str] = mapped_column(String(10), default=SlaState.ON_TRACK.value,
+                                                      server_default=SlaState.ON_TRACK.value)
+    first_response_at_risk_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Working time spent awaiting the locality, in seconds: deadlines move by it.
     paused_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
@@ -437,8 +444,51 @@ class OutboxMessage(db.Model):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Chosen at enqueue and sent on every attempt, so a resend after a crash is recognisably the same message.
+    message_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class Notification(db.Model):
+    """One event for one person: the in-app list, and the email it gets (at once, batched, daily, or none).
+
+    `email_due_at` is set while an email is owed (the batching job takes rows whose moment has come, by index)
+    and cleared once an email carried it (`email_key` names that outbox message).
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        Index("ix_notifications_user_read_at", "user_id", "read_at"),
+        Index("ix_notifications_user_created_at", "user_id", "created_at"),
+        Index("ix_notifications_email_due_at", "email_due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    deadline: Mapped[str | None] = mapped_column(String(30))  # Deadline of an SLA crossing
+    delivery: Mapped[str] = mapped_column(String(10), default=Delivery.IMMEDIATE.value)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    email_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    emailed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    email_key: Mapped[str | None] = mapped_column(String(200))
+
+    user: Mapped[User] = relationship()
+    ticket: Mapped[Ticket | None] = relationship()
+
+
+class NotificationPreference(db.Model):
+    """A user's choice for one kind of notification; without a row, the role's default applies."""
+
+    __tablename__ = "notification_preferences"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    delivery: Mapped[str] = mapped_column(String(10))
 
 
 class JobLock(db.Model):

@@ -47,7 +47,7 @@ SORTS = {
 SORT_LABELS = {"newest": _l("Newest first"), "age": _l("Oldest first"), "deadline": _l("Deadline"),
                "urgency": _l("Most urgent first"), "sla": _l("Deadline state (overdue first)")}
 FILTER_KEYS = ("status", "urgency", "category", "province", "commune", "unit", "assignee", "sla_state",
-               "filed_from", "filed_to", "q", "sort")
+               "first_response_state", "filed_from", "filed_to", "q", "sort")
 
 
 @dataclass
@@ -63,6 +63,7 @@ class TicketFilters:
     unit: str | None = None
     assignee: str | None = None
     sla_state: str | None = None
+    first_response_state: str | None = None
     filed_from: dt.date | None = None
     filed_to: dt.date | None = None
     sort: str | None = None
@@ -84,6 +85,7 @@ class TicketFilters:
             urgency=pick("urgency", {u.value for u in Urgency}),
             category=code("category"), province=code("province", 5), commune=code("commune", 5),
             unit=code("unit"), sla_state=pick("sla_state", {s.value for s in SlaState}),
+            first_response_state=pick("first_response_state", {s.value for s in SlaState}),
             sort=pick("sort", SORTS.keys()),
         )
         assignee = (args.get("assignee") or "").strip()
@@ -126,6 +128,8 @@ class TicketFilters:
             yield Ticket.assignee_id == int(self.assignee)
         if self.sla_state:
             yield Ticket.sla_state == self.sla_state
+        if self.first_response_state:
+            yield Ticket.first_response_state == self.first_response_state
         if self.filed_from:
             yield Ticket.created_at >= local_midnight(self.filed_from)
         if self.filed_to:

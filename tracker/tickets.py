@@ -224,6 +224,8 @@ def post_message(user: User, ticket: Ticket, *, body: str, internal: bool = Fals
     attachments.store(uploads, ticket=ticket, user=user, message=message)
     if permissions.is_team(user):
         notify.notify_locality_of_message(ticket, message)
+    elif not internal:
+        notify.notify_team_of_locality_reply(ticket, message)
     return message
 
 

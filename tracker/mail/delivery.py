@@ -12,8 +12,10 @@ import smtplib
 import socket
 import uuid
 from dataclasses import dataclass, field
+from email.header import Header
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid, parseaddr
+from email.policy import EmailPolicy
+from email.utils import formataddr, parseaddr
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
@@ -21,7 +23,7 @@ from sqlalchemy import and_, or_, select, update
 from ..enums import OutboxStatus
 from ..extensions import db
 from ..models import OutboxMessage, utcnow
-from .outbox import one_line
+from .outbox import message_id_domain, one_line
 
 log = logging.getLogger(__name__)
 
@@ -138,21 +140,51 @@ class _Claimed:
     email: EmailMessage | None
 
 
+class _MailPolicy(EmailPolicy):
+    """The default policy, except that a non-ASCII Subject is folded by the RFC 2047 encoder of
+    email.header, which keeps every space inside an encoded word.
+
+    Python's own folder (3.11-3.13) may put the space between two words as folding whitespace between two
+    encoded words, where RFC 2047 tells readers to drop it: "đã được trả lời" arrived as "đã đượctrả lời".
+    """
+
+    def _encoded(self, name: str, value) -> str | None:
+        text = str(value)
+        if name.lower() != "subject" or text.isascii():
+            return None
+        encoded = Header(text, "utf-8", maxlinelen=self.max_line_length, header_name=name)
+        return f"{name}: {encoded.encode(linesep=self.linesep)}{self.linesep}"
+
+    def fold(self, name, value):
+        return self._encoded(name, value) or super().fold(name, value)
+
+    def fold_binary(self, name, value):
+        encoded = self._encoded(name, value)
+        return encoded.encode("ascii") if encoded else super().fold_binary(name, value)
+
+
+MAIL_POLICY = _MailPolicy()
+
+
 def build_email(message: OutboxMessage) -> EmailMessage:
     """multipart/alternative text + HTML, UTF-8; header values never carry CR/LF."""
     config = current_app.config
-    email = EmailMessage()
+    email = EmailMessage(policy=MAIL_POLICY)
     email["Subject"] = one_line(message.subject)
     email["From"] = _sender(config["MAIL_DEFAULT_SENDER"])
     email["To"] = one_line(message.recipient)
-    domain = (one_line(config["MAIL_DEFAULT_SENDER"]).rpartition("@")[2].strip(">") or "localhost")
-    # Stable per row: a server that saw this message before can recognise a resend after a crash.
-    email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain=domain)
+    # The same on every attempt: a mail client recognises a resend after a crash as the same message.
+    email["Message-ID"] = message.message_id or _derived_message_id(message)
     email["X-Outbox-Key"] = one_line(message.key)
     email.set_content(message.body_text or "", charset="utf-8")
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html", charset="utf-8")
     return email
+
+
+def _derived_message_id(message: OutboxMessage) -> str:
+    """For rows enqueued before Message-IDs were stored: a function of the row alone, so still stable."""
+    return f"<outbox-{message.id}.{message.created_at:%Y%m%d%H%M%S}@{message_id_domain()}>"
 
 
 def _sender(value: str) -> str:

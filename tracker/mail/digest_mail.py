@@ -13,15 +13,14 @@ from flask import current_app, render_template
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from ..enums import OutboxStatus
 from ..extensions import db
+from ..localtime import local_date, local_zone
 from ..models import OutboxMessage, User, utcnow
 from ..weeks import Week, last_week
 from .delivery import deliver_due
 from .digest import Digest, build_digests
-from .outbox import one_line, valid_address
+from .outbox import insert_once, one_line, valid_address
 
 log = logging.getLogger(__name__)
 
@@ -55,21 +54,13 @@ def enqueue_digests(week: Week, now: dt.datetime | None = None) -> DigestRun:
             run.invalid.append(f"{digest.user.id} {digest.user.email!r}")
             continue
         subject, text, html = render_digest(digest)
-        if _insert_once(key=key, recipient=address, subject=subject, body_text=text, body_html=html,
-                        status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now):
+        if insert_once(key=key, recipient=address, subject=subject, body_text=text, body_html=html,
+                       next_attempt_at=now, created_at=now):
             run.enqueued += 1
         else:
             run.already += 1  # another run enqueued it meanwhile
     db.session.commit()
     return run
-
-
-def _insert_once(**values) -> bool:
-    """INSERT ... ON CONFLICT (key) DO NOTHING: safe when two runs overlap."""
-    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
-    statement = (insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
-                 .returning(OutboxMessage.id))
-    return db.session.execute(statement).scalar() is not None
 
 
 def render_digest(digest: Digest) -> tuple[str, str, str]:
@@ -100,12 +91,47 @@ def local_name(obj) -> str:
     return obj.name
 
 
+# When the weekly report goes out: Monday 07:30, local time (the scheduler's cron and the catch-up agree).
+WEEKLY_AT = {"day_of_week": "mon", "hour": 7, "minute": 30}
+
+
 def weekly_digest_job() -> None:
     """Monday 07:30: the week that just ended, for every recipient, then delivery."""
-    run = enqueue_digests(last_week(utcnow()))
+    _send_week(last_week(utcnow()))
+
+
+def _send_week(week: Week, now: dt.datetime | None = None) -> DigestRun:
+    run = enqueue_digests(week, now)
     log.info("weekly report %s: %d enqueued, %d already, %d invalid addresses",
              run.week.label, run.enqueued, run.already, len(run.invalid))
     deliver_due()
+    return run
+
+
+def weekly_report_due(now: dt.datetime) -> dt.datetime:
+    """This week's Monday 07:30, local time, as an aware UTC moment."""
+    day = local_date(now)
+    monday = day - dt.timedelta(days=day.weekday())
+    moment = dt.datetime.combine(monday, dt.time(WEEKLY_AT["hour"], WEEKLY_AT["minute"]), tzinfo=local_zone())
+    return moment.astimezone(dt.UTC)
+
+
+def catch_up_weekly_digest(now: dt.datetime | None = None) -> DigestRun | None:
+    """The Monday run was missed (the scheduler was down): send last week's report now, once.
+
+    Nothing before this week's Monday 07:30, nor once any of last week's reports is in the outbox; a second
+    run in between would enqueue nothing new anyway (one outbox key per recipient and week).
+    """
+    now = now or utcnow()
+    if now < weekly_report_due(now):
+        return None
+    week = last_week(now)
+    sent = db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.key.startswith(f"digest:{week.label}:"))
+                             .limit(1))
+    if sent is not None:
+        return None
+    log.warning("weekly report %s was not sent on Monday: sending it now", week.label)
+    return _send_week(week, now)
 
 
 def preview_digest(user: User, week: Week) -> tuple[str, str, str] | None:

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import logging
 import re
+from email.utils import make_msgid
 
 from email_validator import EmailNotValidError, validate_email
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..enums import OutboxStatus
 from ..extensions import db
@@ -36,6 +38,17 @@ def valid_address(address: str | None) -> str | None:
     return result.ascii_email or result.normalized
 
 
+def message_id_domain() -> str:
+    """The right-hand side of our Message-IDs: the sender's domain."""
+    sender = one_line(current_app.config["MAIL_DEFAULT_SENDER"])
+    return sender.rpartition("@")[2].strip("> ") or "localhost"
+
+
+def new_message_id() -> str:
+    """A Message-ID chosen once, when the message is enqueued, and sent on every attempt."""
+    return make_msgid(idstring="outbox", domain=message_id_domain())
+
+
 def enqueue(key: str, recipient: str, subject: str, body_text: str,
             body_html: str | None = None) -> OutboxMessage | None:
     """Add a message unless one with this key exists already (then None): the same email never twice.
@@ -52,9 +65,22 @@ def enqueue(key: str, recipient: str, subject: str, body_text: str,
         if isinstance(pending, OutboxMessage) and pending.key == key:
             return None
     message = OutboxMessage(key=key, recipient=address, subject=one_line(subject)[:300],
-                            body_text=body_text, body_html=body_html, next_attempt_at=utcnow())
+                            body_text=body_text, body_html=body_html, next_attempt_at=utcnow(),
+                            message_id=new_message_id())
     db.session.add(message)
     return message
+
+
+def insert_once(**values) -> bool:
+    """INSERT ... ON CONFLICT (key) DO NOTHING: whether this call inserted the row. Safe when two jobs
+    overlap (PostgreSQL makes the second wait for the first's commit, then do nothing)."""
+    values.setdefault("message_id", new_message_id())
+    values.setdefault("status", OutboxStatus.PENDING.value)
+    values.setdefault("attempts", 0)
+    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    statement = (insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
+                 .returning(OutboxMessage.id))
+    return db.session.execute(statement).scalar() is not None
 
 
 def enqueue_email(key: str, user: User, template: str, subject, **context) -> OutboxMessage | None:
@@ -70,6 +96,11 @@ def enqueue_email(key: str, user: User, template: str, subject, **context) -> Ou
         html = render_template(f"email/{template}.html", **context)
         subject = str(subject)
     return enqueue(key, user.email, subject, text, html)
+
+
+def get_message(message_id: int) -> OutboxMessage | None:
+    """One outbox row by id; an id beyond the column's range names none (and never reaches the database)."""
+    return db.session.get(OutboxMessage, message_id) if 0 < message_id < 2**31 else None
 
 
 def outbox_list(status: str | None, page: int, per_page: int):

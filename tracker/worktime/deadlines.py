@@ -34,6 +34,7 @@ def set_deadlines(ticket: Ticket, calendar: WorkingCalendar | None = None, now: 
     ticket.answer_due_at = ticket.explicit_due_at or sla.add_working_time(
         start, sla.working_duration(answer) + paused, calendar)
     ticket.at_risk_at = sla.at_risk_moment(start, ticket.answer_due_at, paused, calendar)
+    ticket.first_response_at_risk_at = sla.at_risk_moment(start, ticket.first_response_due_at, paused, calendar)
     _lower_state_to_fit(ticket, now or utcnow())
 
 
@@ -56,13 +57,18 @@ def recompute_open_deadlines(day: dt.date, now: dt.datetime | None = None) -> in
 
 
 def _lower_state_to_fit(ticket: Ticket, now: dt.datetime) -> None:
-    """A later deadline may bring the state back; a stricter one is left to the sweep, which records it."""
-    current = SlaState(ticket.sla_state or SlaState.ON_TRACK)
+    """A later deadline may bring a state back; a stricter one is left to the sweep, which records it."""
+    ticket.sla_state = _fitting(ticket.sla_state, ticket.at_risk_at, ticket.answer_due_at, ticket, now).value
+    ticket.first_response_state = _fitting(ticket.first_response_state, ticket.first_response_at_risk_at,
+                                           ticket.first_response_due_at, ticket, now).value
+
+
+def _fitting(state: str | None, at_risk_at, due, ticket: Ticket, now: dt.datetime) -> SlaState:
+    current = SlaState(state or SlaState.ON_TRACK)
     if current.is_finished or ticket.paused_at is not None:
-        ticket.sla_state = current.value
-        return
-    fitting = sla.open_state(ticket.at_risk_at, ticket.answer_due_at, now)
-    ticket.sla_state = (fitting if fitting.rank < current.rank else current).value
+        return current
+    fitting = sla.open_state(at_risk_at, due, now)
+    return fitting if fitting.rank < current.rank else current
 
 
 def explicit_deadline_moment(day: dt.date, calendar: WorkingCalendar) -> dt.datetime:
@@ -104,7 +110,8 @@ def resume(ticket: Ticket, now: dt.datetime) -> None:
     calendar = load_calendar()
     waited = max(sla.working_time_between(ticket.paused_at, now, calendar), dt.timedelta(0))
     ticket.paused_seconds = (ticket.paused_seconds or 0) + int(waited.total_seconds())
-    for column in ("first_response_due_at", "answer_due_at", "explicit_due_at", "at_risk_at"):
+    for column in ("first_response_due_at", "answer_due_at", "explicit_due_at", "at_risk_at",
+                   "first_response_at_risk_at"):
         moment = getattr(ticket, column)
         if moment is not None:
             setattr(ticket, column, sla.add_working_time(moment, waited, calendar))
@@ -113,7 +120,8 @@ def resume(ticket: Ticket, now: dt.datetime) -> None:
 
 
 def follow_status(ticket: Ticket, old: Status, new: Status, now: dt.datetime) -> None:
-    """The SLA state after a status change: finished on an answer or a close, open again on a reopen."""
+    """The SLA states after a status change: finished on an answer or a close, open again on a reopen."""
+    _follow_first_response(ticket, new, now)
     current = SlaState(ticket.sla_state or SlaState.ON_TRACK)
     if new is Status.ANSWERED and old is Status.AWAITING_LOCALITY and current.is_finished:
         return  # back to an answer given before the locality was asked: its met/missed stands
@@ -121,3 +129,13 @@ def follow_status(ticket: Ticket, old: Status, new: Status, now: dt.datetime) ->
         ticket.sla_state = sla.finished_state(now, ticket.answer_due_at).value
     elif new.is_open and new is not Status.AWAITING_LOCALITY and current.is_finished:
         ticket.sla_state = sla.open_state(ticket.at_risk_at, ticket.answer_due_at, now).value  # reopened
+
+
+def _follow_first_response(ticket: Ticket, new: Status, now: dt.datetime) -> None:
+    """The first response is met or missed once given (routed, or the locality asked) or once the obstacle
+    closes without one (merged, transferred); it never reopens."""
+    current = SlaState(ticket.first_response_state or SlaState.ON_TRACK)
+    if current.is_finished or (ticket.first_responded_at is None and new.is_open):
+        return
+    done = ticket.first_responded_at or now
+    ticket.first_response_state = sla.finished_state(done, ticket.first_response_due_at).value

@@ -1,24 +1,23 @@
-"""The SLA sweep: moves open tickets on_track → at_risk → breached, records each crossing once, notifies.
+"""The SLA sweep: moves open tickets on_track → at_risk → breached, for the first response and for the answer,
+records each crossing once, and notifies.
 
-It reads only tickets whose stored threshold has passed (by index on sla_state + at_risk_at / answer_due_at),
-and changes a state with a compare-and-set UPDATE, so two sweeps never record the same crossing twice.
+It reads only tickets whose stored threshold has passed (by index on each state + its at-risk moment / its
+deadline), and changes a state with a compare-and-set UPDATE, so two sweeps never record the same crossing twice.
 """
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from .. import locks
-from ..enums import SlaState
+from ..enums import Deadline, SlaState
 from ..extensions import db
 from ..history import record
-from ..mail import outbox
+from ..mail import notify
 from ..models import Ticket, utcnow
-from ..people import escalation_recipients
 from . import sla
 
 BATCH = 200
@@ -26,62 +25,95 @@ LOCK_NAME = "job:sla_sweep"
 LOCK_TTL = dt.timedelta(minutes=10)
 
 
-def due_for_sweep(now: dt.datetime, limit: int = BATCH) -> list[Ticket]:
-    """Open, running tickets whose next threshold has passed."""
+@dataclass(frozen=True)
+class Clock:
+    """One deadline a ticket is swept for, by the names of its columns: state, at-risk moment, due moment.
+
+    `name` (the Deadline's value) is the state column, also the field of the history event of a crossing.
+    """
+
+    deadline: Deadline
+    at_risk_column: str
+    due_column: str
+
+    @property
+    def name(self) -> str:
+        return self.deadline.value
+
+    @property
+    def state(self):
+        return getattr(Ticket, self.name)
+
+    @property
+    def at_risk_at(self):
+        return getattr(Ticket, self.at_risk_column)
+
+    @property
+    def due_at(self):
+        return getattr(Ticket, self.due_column)
+
+    def values(self, ticket: Ticket) -> tuple[SlaState, dt.datetime | None, dt.datetime | None]:
+        """(state, at-risk moment, due moment) of this clock on a loaded ticket."""
+        return (SlaState(getattr(ticket, self.name) or SlaState.ON_TRACK),
+                getattr(ticket, self.at_risk_column), getattr(ticket, self.due_column))
+
+
+ANSWER = Clock(Deadline.ANSWER, "at_risk_at", "answer_due_at")
+FIRST_RESPONSE = Clock(Deadline.FIRST_RESPONSE, "first_response_at_risk_at", "first_response_due_at")
+CLOCKS = (FIRST_RESPONSE, ANSWER)
+
+
+def due_for_sweep(now: dt.datetime, limit: int = BATCH, clock: Clock = ANSWER) -> list[Ticket]:
+    """Open, running tickets whose next threshold of this clock has passed."""
     crossing = or_(
-        and_(Ticket.sla_state == SlaState.ON_TRACK, Ticket.at_risk_at <= now),
-        and_(Ticket.sla_state.in_((SlaState.ON_TRACK, SlaState.AT_RISK)), Ticket.answer_due_at <= now),
+        and_(clock.state == SlaState.ON_TRACK, clock.at_risk_at <= now),
+        and_(clock.state.in_((SlaState.ON_TRACK, SlaState.AT_RISK)), clock.due_at <= now),
     )
     query = (select(Ticket).where(crossing, Ticket.paused_at.is_(None))
              .options(joinedload(Ticket.assignee), joinedload(Ticket.lead_unit))
-             .order_by(Ticket.answer_due_at, Ticket.id).limit(limit))
+             .order_by(clock.due_at, Ticket.id).limit(limit))
     return list(db.session.scalars(query).unique())
 
 
 def sweep(now: dt.datetime | None = None) -> int:
-    """Record every crossing due at `now`; returns how many. Flushes; the caller commits."""
+    """Record every crossing due at `now`, first responses then answers; returns how many. Flushes; the
+    caller commits."""
     now = now or utcnow()
+    alerts = notify.DeadlineAlerts(now)
+    return sum(_sweep_clock(clock, now, alerts) for clock in CLOCKS)
+
+
+def _sweep_clock(clock: Clock, now: dt.datetime, alerts: notify.DeadlineAlerts) -> int:
     crossed = 0
     seen: set[int] = set()
     while True:
-        batch = [t for t in due_for_sweep(now) if t.id not in seen]
+        batch = [t for t in due_for_sweep(now, clock=clock) if t.id not in seen]
         if not batch:
             return crossed
-        for ticket in batch:
-            seen.add(ticket.id)
-            crossed += _cross(ticket, now)
+        with db.session.no_autoflush:  # each crossing's rows are written with the batch's, in a few statements
+            for ticket in batch:
+                seen.add(ticket.id)
+                crossed += _cross(ticket, now, clock, alerts)
         db.session.flush()
 
 
-def _cross(ticket: Ticket, now: dt.datetime) -> int:
-    old = SlaState(ticket.sla_state)
-    new = sla.open_state(ticket.at_risk_at, ticket.answer_due_at, now)
+def _cross(ticket: Ticket, now: dt.datetime, clock: Clock = ANSWER,
+           alerts: notify.DeadlineAlerts | None = None) -> int:
+    old, at_risk_at, due = clock.values(ticket)
+    new = sla.open_state(at_risk_at, due, now)
     if new.rank <= old.rank:
         return 0
     # Compare-and-set: only the sweep that still sees the old state records the crossing.
     changed = db.session.execute(
-        update(Ticket).where(Ticket.id == ticket.id, Ticket.sla_state == old).values(sla_state=new)
+        update(Ticket).where(Ticket.id == ticket.id, clock.state == old).values({clock.name: new})
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed != 1:
         return 0
-    db.session.expire(ticket, ["sla_state"])
-    record(ticket, None, "sla", "sla_state", old, new, internal=True, at=now)
-    _notify(ticket, new)
+    db.session.expire(ticket, [clock.name])
+    record(ticket, None, "sla", clock.name, old, new, internal=True, at=now)
+    (alerts or notify.DeadlineAlerts(now)).crossed(ticket, clock.deadline, new)
     return 1
-
-
-def _notify(ticket: Ticket, state: SlaState) -> None:
-    url = f"{current_app.config['BASE_URL']}/tickets/{ticket.reference}"
-    if state is SlaState.AT_RISK:
-        recipients = [ticket.assignee] if ticket.assignee else []
-        subject = _l("Due soon: %(reference)s", reference=ticket.reference)
-    else:
-        recipients = escalation_recipients(ticket)
-        subject = _l("Overdue: %(reference)s", reference=ticket.reference)
-    for user in recipients:
-        outbox.enqueue_email(f"sla:{state}:{ticket.id}:user:{user.id}", user, f"sla_{state}", subject,
-                             ticket=ticket, url=url)
 
 
 def run_sweep() -> int:

@@ -1,4 +1,5 @@
-"""Admin pages for email: the outbox (with errors and retry) and the weekly report preview."""
+"""Admin pages for email: the outbox (each message's bodies, errors explained, retry) and the weekly report
+preview."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -6,8 +7,9 @@ from sqlalchemy import select
 from ...extensions import db
 from ...mail.delivery import retry_message
 from ...mail.digest_mail import preview_digest
-from ...mail.outbox import outbox_list
-from ...models import OutboxMessage, User, utcnow
+from ...mail.failures import explain
+from ...mail.outbox import get_message, outbox_list
+from ...models import User, utcnow
 from ...weeks import WeekError, last_week, parse_week
 from ..actions import perform
 from ..admin.shared import admins_only
@@ -22,12 +24,38 @@ bp.before_request(admins_only)
 def outbox():
     status = request.args.get("status") or None
     page = outbox_list(status, page_number(request.args), current_app.config["PAGE_SIZE"])
-    return render_template("mail_admin/outbox.html", page=page, status=status, retry_form=RetryForm())
+    return render_template("mail_admin/outbox.html", page=page, status=status, retry_form=RetryForm(),
+                           explain=explain)
+
+
+@bp.get("/outbox/<int:message_id>")
+def message(message_id: int):
+    """One message as it is sent: subject, recipient, both bodies, and why it failed, if it did."""
+    found = get_message(message_id) or abort(404)
+    return render_template("mail_admin/message.html", m=found, retry_form=RetryForm(),
+                           explanation=explain(found.last_error))
+
+
+@bp.get("/outbox/<int:message_id>/html")
+def message_html(message_id: int):
+    """The HTML body alone, framed by the message page: inline styles allowed, scripts and forms never."""
+    found = get_message(message_id)
+    if found is None or not found.body_html:
+        abort(404)
+    return _framed(found.body_html)
+
+
+def _framed(html: str):
+    response = current_app.make_response(html)
+    response.headers["Content-Security-Policy"] = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                                                   "frame-ancestors 'self'; sandbox")
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
 
 
 @bp.post("/outbox/<int:message_id>/retry")
 def retry(message_id: int):
-    message = db.get_or_404(OutboxMessage, message_id)
+    message = get_message(message_id) or abort(404)
     if not RetryForm().validate_on_submit():
         abort(400)
     result = perform(lambda: retry_message(message))
@@ -60,11 +88,7 @@ def preview_html():
     email = preview_digest(user, week) if user and week else None
     if email is None:
         abort(404)
-    response = current_app.make_response(email[2])
-    response.headers["Content-Security-Policy"] = ("default-src 'none'; style-src 'unsafe-inline'; "
-                                                   "frame-ancestors 'self'")
-    response.headers["X-Frame-Options"] = "SAMEORIGIN"
-    return response
+    return _framed(email[2])
 
 
 def _recipient(form: PreviewForm) -> User | None:
