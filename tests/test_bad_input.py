@@ -143,7 +143,7 @@ TEXT = st.one_of(st.text(max_size=40), st.integers(min_value=-(2**70), max_value
                  st.dates().map(str), st.sampled_from(["", " ", "\x00", "PUN-2026-000001", "00070", "moha_tcbc"]))
 
 
-@settings(max_examples=200, deadline=None, derandomize=True, database=None,
+@settings(max_examples=150, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_fuzzed_values_never_answer_500(app, visitors, world, data):
