@@ -1,10 +1,11 @@
 """No markup from translated messages: markup sent through any query parameter, form field, path or file name
 comes back as text, on every page, for every role."""
+import json
 from urllib.parse import urlencode
 
 import pytest
 from flask import render_template_string
-from flask_babel import lazy_gettext
+from flask_babel import force_locale, lazy_gettext
 
 from tracker.enums import Role
 
@@ -24,6 +25,12 @@ def test_a_lazy_message_interpolating_markup_renders_it_as_text(app):
     with app.test_request_context():
         html = render_template_string("{{ message }}", message=message)
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_json_carries_a_lazy_message_as_plain_text(app):
+    with app.test_request_context(), force_locale("en"):
+        body = app.json.dumps({"outcome": lazy_gettext("Within the province's competence"), "n": 1})
+    assert json.loads(body) == {"outcome": "Within the province's competence", "n": 1}
 
 
 def test_the_date_filter_note_shows_markup_as_text(client, login, commune_officer):

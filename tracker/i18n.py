@@ -2,6 +2,7 @@
 import datetime as dt
 
 from flask import current_app, has_request_context, session
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import format_datetime, get_locale
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
@@ -54,8 +55,20 @@ def never_trust_translations() -> None:
     LazyString.__html__ = _as_text
 
 
+class TextJSONProvider(DefaultJSONProvider):
+    """JSON carries a translated message as its text: Flask would serialise anything with `__html__` as that
+    HTML, so an escaped "province&#39;s" would reach API clients."""
+
+    @staticmethod
+    def default(o):
+        if isinstance(o, LazyString):
+            return str(o)
+        return DefaultJSONProvider.default(o)
+
+
 def init_app(app) -> None:
     never_trust_translations()
+    app.json = TextJSONProvider(app)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["date"] = format_date_vn
     app.jinja_env.filters["datetime"] = format_datetime_vn
