@@ -44,4 +44,7 @@ def main_pages(reference: str) -> list[Page]:
         Page("search", TRIAGE, "/tickets?q=" + quote("mật khẩu")),
         Page("api", TRIAGE, "/api/v1/tickets", api=True),
         Page("file", COMMUNE_HOAN_KIEM, "/tickets/new", form=FILING),
+        Page("dashboard", LEAD, "/dashboard"),
+        Page("dash_province", PROVINCE_HANOI, "/dashboard"),
+        Page("stats", TRIAGE, "/api/v1/stats", api=True),
     ]

@@ -28,6 +28,7 @@ from werkzeug.security import generate_password_hash
 from tracker.enums import URGENCY_RANK, Outcome
 from tracker.extensions import db
 from tracker.localities import import_localities
+from tracker.search import index as search_index
 from tracker.text import fold
 
 SEED_VERSION = "bench-seed-1"  # in the lead's name: a reused database from another seeder is reseeded
@@ -49,7 +50,8 @@ OUTCOME_WEIGHTS = {Outcome.ANSWERED: 60, Outcome.LOCAL_COMPETENCE: 15, Outcome.F
                    Outcome.NEEDS_LEGAL_CHANGE: 15}
 AGENCIES = ("Bộ Tài chính", "Bộ Xây dựng", "Bộ Tư pháp", "Bộ Nông nghiệp và Môi trường", "UBND tỉnh")
 TICKET_OPTIONAL = ("assignee_id", "first_responded_at", "paused_at", "paused_status", "answered_at", "outcome",
-                   "reply_doc_number", "closed_at", "rating", "rating_comment", "duplicate_of_id", "transferred_to")
+                   "reply_doc_number", "closed_at", "rating", "rating_comment", "duplicate_of_id", "transferred_to",
+                   "answer_working_seconds")
 PREVIOUS = {"assigned": "new", "in_progress": "assigned", "awaiting_locality": "in_progress",
             "answered": "in_progress", "closed": "answered", "duplicate": "new", "transferred": "assigned"}
 
@@ -283,6 +285,7 @@ def _answer(world: World, row: dict) -> None:
     budget = row["answer_due_at"] - created
     answered = min(created + budget * rng.uniform(0.3, 1.4), world.as_of - dt.timedelta(minutes=1))
     row.update(answered_at=answered, outcome=rng.choices(*_OUTCOMES)[0],
+               answer_working_seconds=int((answered - created) / WORK_HOUR * 3600),
                sla_state="missed" if answered > row["answer_due_at"] else "met",
                reply_doc_number=f"{rng.randint(100, 9999)}/BNV-TCBC" if rng.random() < 0.5 else None)
     if row["status"] == "closed":
@@ -359,10 +362,11 @@ def seed_tickets(world: World, count: int, progress: Callable[[int], None]) -> N
 # --- the whole seed, reuse and clean-up ---------------------------------------------------------------------
 
 def is_seeded(count: int) -> bool:
-    """A complete seed of this size by this seeder (it is written in one transaction)."""
+    """A complete seed of this size by this seeder (it is written in one transaction), its words indexed."""
     users, tickets = table("users"), table("tickets")
     marked = db.session.scalar(select(users.c.name).where(users.c.email == LEAD)) == f"Tổ trưởng ({SEED_VERSION})"
-    return marked and db.session.scalar(select(func.count()).where(tickets.c.id <= count)) == count
+    return (marked and db.session.scalar(select(func.count()).where(tickets.c.id <= count)) == count
+            and db.session.scalar(select(func.count()).select_from(table("search_documents"))) >= count)
 
 
 def seeded_as_of(count: int) -> dt.datetime:
@@ -390,9 +394,23 @@ def seed(count: int) -> None:
     seed_tickets(world, count, progress)
     reset_id_sequences(("users", "tickets", "messages", "events"))
     db.session.commit()
+    index_words(count)
     analyse()
     log(f"  seeded {count:,} obstacles (+{2 * count:,} messages, +{2 * count:,} events) "
         f"in {time.perf_counter() - began:.0f} s")
+
+
+def index_words(count: int) -> None:
+    """Bulk inserts have no search documents: build them as `flask --app app search reindex` does."""
+    began, done = time.perf_counter(), 0
+
+    def progress(batch: int) -> None:
+        nonlocal done
+        done += batch
+        if done % 100_000 < batch or done == count:
+            log(f"  search documents {done:>9,}/{count:,}  ({time.perf_counter() - began:.0f} s)")
+
+    search_index.reindex(progress)
 
 
 def analyse() -> None:

@@ -1,6 +1,7 @@
 """Fill Vietnamese translations into the catalog: python scripts/po_fill.py FILE.json
 
-The JSON maps English msgids to Vietnamese. Existing translations are kept unless the JSON gives a new one.
+The JSON maps English msgids to Vietnamese (a plural message by its singular msgid: Vietnamese has one form).
+Existing translations are kept unless the JSON gives a new one.
 """
 import json
 import sys
@@ -16,8 +17,10 @@ def main(path: str) -> None:
     with open(PO, "rb") as fh:
         catalog = read_po(fh, locale="vi")
     for message in catalog:
-        if message.id and message.id in translations:
-            message.string = translations[message.id]
+        key = message.id[0] if isinstance(message.id, tuple) else message.id  # a plural: its singular
+        if key and key in translations:
+            value = translations[key]
+            message.string = (value,) * catalog.num_plurals if isinstance(message.id, tuple) else value
             message.flags.discard("fuzzy")
     with open(PO, "wb") as fh:
         write_po(fh, catalog, width=110)

@@ -151,6 +151,16 @@ def test_attachment_downloads_are_recorded(client, login, db, commune_officer):
     assert entry.details_dict["name"] == "Công văn.pdf"
 
 
+def test_exports_are_recorded_with_their_filters(client, login, db, triage_user):
+    login(triage_user)
+    assert client.get("/tickets/export.csv?status=new&q=biên chế").status_code == 200
+    assert client.get("/triage/export.xlsx").status_code == 200
+    exported = entries(db, AuditAction.EXPORT)
+    assert [(e.actor_id, e.target) for e in exported] == [(triage_user.id, "Kiến nghị (csv)"),
+                                                         (triage_user.id, "Hàng chờ phân loại (xlsx)")]
+    assert exported[0].details_dict == {"filters": {"q": "biên chế", "status": "new"}}
+
+
 def test_entries_cannot_be_changed_or_deleted(app, db):
     entry = audit.record(AuditAction.LOGIN_FAILED, email="a@b.vn")
     db.session.commit()

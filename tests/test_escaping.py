@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 import pytest
 from flask import render_template_string
 from flask_babel import force_locale, lazy_gettext
+from markupsafe import escape
 
 from tracker.enums import Role
 
@@ -25,6 +26,13 @@ def test_a_lazy_message_interpolating_markup_renders_it_as_text(app):
     with app.test_request_context():
         html = render_template_string("{{ message }}", message=message)
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_value_escaped_by_its_caller_is_not_escaped_twice(app):
+    message = lazy_gettext("The file %(name)s is empty.", name=escape("<b>a & b</b>"))
+    with app.test_request_context():
+        html = render_template_string("{{ message }}", message=message)
+    assert "&lt;b&gt;a &amp; b&lt;/b&gt;" in html and "&amp;lt;" not in html
 
 
 def test_json_carries_a_lazy_message_as_plain_text(app):

@@ -23,10 +23,24 @@ def test_migrations_have_a_single_head(app):
 
 
 def test_upgraded_schema_matches_the_models(app, db):
-    """The session's database was built by `flask db upgrade` from empty (conftest); nothing differs."""
+    """The session's database was built by `flask db upgrade` from empty (conftest); nothing differs but the
+    word index the migration builds per database, which autogenerate is told to leave alone too."""
+    include_name = app.extensions["migrate"].configure_args["include_name"]
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_name})
+        assert compare_metadata(context, _db.metadata) == []
+
+
+def test_the_word_index_is_the_only_thing_left_out_of_the_comparison(app, db):
+    """Without the filter the comparison sees exactly the database's own word index objects."""
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        assert compare_metadata(context, _db.metadata) == []
+        differences = compare_metadata(context, _db.metadata)
+    names = {getattr(diff[1], "name", None) if diff[0] != "remove_column" else diff[3].name for diff in differences}
+    if db.engine.dialect.name == "postgresql":
+        assert names == {"ix_search_documents_tsv", "tsv"}
+    else:
+        assert names == {"search_fts", "search_fts_data", "search_fts_idx", "search_fts_docsize", "search_fts_config"}
 
 
 @pytest.fixture

@@ -8,24 +8,33 @@ from config import Config, ConfigError
 from . import i18n, web
 from .cli import register_cli
 from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+from .search import index as search_index
 from .views.admin.catalog import bp as catalog_bp
 from .views.admin.routes import bp as admin_bp
 from .views.alerts.routes import bp as alerts_bp
 from .views.api import notifications as _api_notifications  # noqa: F401 - adds its routes to the api blueprint
+from .views.api import systemic as _api_systemic  # noqa: F401 - its routes join the api blueprint
 from .views.api.routes import bp as api_bp
+from .views.api.stats import bp as api_stats_bp
 from .views.audit.routes import bp as audit_bp
 from .views.auth.routes import bp as auth_bp
+from .views.dashboard.routes import bp as dashboard_bp
+from .views.exports.routes import bp as exports_bp
+from .views.guidance.routes import bp as guidance_bp
 from .views.mail_admin.routes import bp as mail_admin_bp
 from .views.password.routes import bp as password_bp
 from .views.queues.routes import bp as queues_bp
+from .views.search.routes import bp as search_bp
 from .views.sla_admin.routes import bp as sla_admin_bp
+from .views.systemic.routes import bp as systemic_bp
 from .views.tickets.routes import bp as tickets_bp
 from .views.triage.routes import bp as triage_bp
 from .views.workflow.routes import bp as workflow_bp
 from .worktime.calendar import OfficeHoursError, parse_office_hours
 
 BLUEPRINTS = (auth_bp, tickets_bp, triage_bp, queues_bp, admin_bp, catalog_bp, sla_admin_bp, api_bp, workflow_bp,
-              mail_admin_bp, password_bp, alerts_bp, audit_bp)
+              mail_admin_bp, password_bp, alerts_bp, dashboard_bp, exports_bp, api_stats_bp, search_bp, systemic_bp,
+              guidance_bp, audit_bp)
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -36,7 +45,8 @@ def create_app(config: Config | None = None) -> Flask:
     _check(app)
 
     db.init_app(app)
-    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True,
+                     include_name=search_index.described_by_models)
     csrf.init_app(app)
     bootstrap.init_app(app)
     i18n.init_app(app)

@@ -169,6 +169,41 @@ def _sync_directory(path: Path) -> None:
         os.close(descriptor)
 
 
+def store_shared(uploads: list[Upload], *, answers: list[tuple[Ticket, Message]], user: User) -> int:
+    """The same files on many tickets' messages (a systemic issue's reply document): each file is written
+    once and hard-linked under each further ticket's own stored name, so every ticket keeps its own row and
+    download check. Returns the number of rows added."""
+    if not uploads or not answers:
+        return 0
+    (first_ticket, first_message), rest = answers[0], answers[1:]
+    for row in store(uploads, ticket=first_ticket, user=user, message=first_message):
+        for ticket, message in rest:
+            _link(row, ticket, message, user)
+    return len(uploads) * len(answers)
+
+
+def link_files(source: Message, *, ticket: Ticket, message: Message, user: User) -> None:
+    """The files of `source` on another ticket's message too (hard links)."""
+    for row in list(source.attachments):
+        _link(row, ticket, message, user)
+
+
+def _link(row: Attachment, ticket: Ticket, message: Message, user: User) -> Attachment:
+    """A new row for the same file under its own stored name: a hard link, or a copy where links are not
+    possible (another file system); removed again if the transaction rolls back."""
+    stored_name = uuid.uuid4().hex
+    target = directory() / stored_name
+    try:
+        os.link(path_of(row), target)
+    except OSError:
+        shutil.copyfile(path_of(row), target)
+    db.session.info.setdefault("attachment_files", []).append(target)
+    linked = Attachment(ticket_id=ticket.id, message=message, uploaded_by_id=user.id, original_name=row.original_name,
+                        stored_name=stored_name, content_type=row.content_type, size=row.size)
+    db.session.add(linked)
+    return linked
+
+
 def path_of(attachment: Attachment) -> Path:
     return directory() / attachment.stored_name
 

@@ -15,6 +15,7 @@ from .localities import import_localities, total_count
 from .lookups import by_code
 from .mail.cli import digest_cli, outbox_cli
 from .models import Locality, Unit, User
+from .search.cli import search_cli
 from .worktime.cli import sla_cli
 from .worktime.sweep import run_sweep_locked
 
@@ -24,7 +25,7 @@ demo_cli = AppGroup("demo", help="Demo accounts and data.")
 
 
 def register_cli(app: Flask) -> None:
-    for group in (localities_cli, users_cli, demo_cli, sla_cli, outbox_cli, digest_cli, alerts_cli):
+    for group in (localities_cli, users_cli, demo_cli, sla_cli, outbox_cli, digest_cli, alerts_cli, search_cli):
         app.cli.add_command(group)
     app.cli.add_command(scheduler_command)
 

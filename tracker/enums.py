@@ -184,6 +184,17 @@ class Outcome(StrEnum):
         }[self]
 
 
+class SystemicStatus(StrEnum):
+    """A systemic issue is being handled until its one answer reaches every linked obstacle."""
+
+    OPEN = "open"
+    ANSWERED = "answered"
+
+    @property
+    def label(self):
+        return {SystemicStatus.OPEN: _l("Being handled"), SystemicStatus.ANSWERED: _l("Answered")}[self]
+
+
 class Channel(StrEnum):
     WEB = "web"
     DISPATCH = "dispatch"

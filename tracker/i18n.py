@@ -3,10 +3,10 @@ import datetime as dt
 
 from flask import current_app, has_request_context, session
 from flask.json.provider import DefaultJSONProvider
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, get_locale, gettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from .extensions import babel
 from .localtime import local_zone
@@ -42,9 +42,12 @@ def format_datetime_vn(value: dt.datetime | None) -> str:
     return format_datetime(value, "dd/MM/yyyy HH:mm")
 
 
-def _as_text(lazy: LazyString):
-    """A lazily translated message is text, never markup: what it interpolates (a file name, a date someone
-    typed) and the translation itself are escaped when a template shows it."""
+def _as_text(lazy: LazyString) -> Markup:
+    """A lazily translated message is text, never markup: the translation and what it interpolates (a file
+    name, a date someone typed) are escaped when a template shows it, once: a value its caller escaped
+    already (Markup) is kept as it is, the way Jinja's own `_()` formats."""
+    if lazy._func is gettext and lazy._kwargs:  # LazyString keeps what lazy_gettext was given
+        return Markup(escape(gettext(*lazy._args))) % lazy._kwargs
     return escape(str(lazy))
 
 

@@ -49,6 +49,7 @@ def _follow(ticket: Ticket, old: Status, new: Status, now: dt.datetime) -> None:
         deadlines.resume(ticket, now)
     if new is Status.ANSWERED:
         ticket.answered_at = now
+        deadlines.measure_answer(ticket)
     if not new.is_open:
         ticket.closed_at = now
     deadlines.follow_status(ticket, old, new, now)

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .citations import cited_document
 from .enums import (
     URGENCY_RANK,
     AuditAction,
@@ -32,6 +33,7 @@ from .enums import (
     Role,
     SlaState,
     Status,
+    SystemicStatus,
     Urgency,
 )
 from .extensions import db
@@ -197,6 +199,9 @@ class TicketSequence(db.Model):
     last_value: Mapped[int] = mapped_column(Integer, default=0)
 
 
+KPI_KEYS = ("category_id", "province_id", "locality_id", "lead_unit_id", "assignee_id")
+
+
 class Ticket(db.Model):
     """An obstacle (kiến nghị) filed by a locality."""
 
@@ -216,6 +221,15 @@ class Ticket(db.Model):
         Index("ix_tickets_sla_state_at_risk", "sla_state", "at_risk_at"),
         Index("ix_tickets_first_response_state_at_risk", "first_response_state", "first_response_at_risk_at"),
         Index("ix_tickets_first_response_state_due", "first_response_state", "first_response_due_at"),
+        # The dashboard (stats.py) reads its counts from these alone (index-only scans): what is open, and what
+        # was filed, answered, first-responded or due in a period, with the columns it groups and counts by.
+        Index("ix_tickets_kpi_open", "status", *KPI_KEYS, "sla_state", "answer_due_at", "outcome", "created_at"),
+        Index("ix_tickets_kpi_created", "created_at", *KPI_KEYS),
+        Index("ix_tickets_kpi_answered", "answered_at", "answer_due_at", *KPI_KEYS, "rating", "outcome", "status",
+              "answer_working_seconds"),
+        Index("ix_tickets_kpi_responded", "first_responded_at", "first_response_due_at", *KPI_KEYS),
+        Index("ix_tickets_kpi_due", "answer_due_at", "answered_at", "closed_at", *KPI_KEYS),
+        Index("ix_tickets_outcome_answered_at", "outcome", "answered_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -234,6 +248,9 @@ class Ticket(db.Model):
     title_folded: Mapped[str] = mapped_column(String(300), default="", server_default="")
     description: Mapped[str] = mapped_column(Text)
     legal_basis: Mapped[str] = mapped_column(Text, default="")
+    # The first document the legal basis cites (citations.cited_document), kept in step by _sync_legal_document:
+    # the policy list groups and filters on it.
+    legal_document: Mapped[str] = mapped_column(String(120), default="", server_default="")
     requested_urgency: Mapped[str] = mapped_column(String(10), default=RequestedUrgency.NORMAL.value)
     urgency: Mapped[str] = mapped_column(String(20), default=Urgency.THUONG.value, index=True)
     # URGENCY_RANK of urgency, kept in step by _sync_urgency_rank, so queues sort by urgency on an index.
@@ -266,11 +283,14 @@ class Ticket(db.Model):
     first_response_at_risk_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Working time spent awaiting the locality, in seconds: deadlines move by it.
     paused_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Working time from filing to the answer, less the time paused: the dashboard's median time to answer.
+    answer_working_seconds: Mapped[int | None] = mapped_column(Integer)
 
     outcome: Mapped[str | None] = mapped_column(String(30))
     reply_doc_number: Mapped[str | None] = mapped_column(String(100))
     reply_doc_date: Mapped[dt.date | None] = mapped_column(Date)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    systemic_issue_id: Mapped[int | None] = mapped_column(ForeignKey("systemic_issues.id"), index=True)
     transferred_to: Mapped[str | None] = mapped_column(String(200))
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)
@@ -282,6 +302,7 @@ class Ticket(db.Model):
     lead_unit: Mapped[Unit | None] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     duplicate_of: Mapped[Ticket | None] = relationship(remote_side=[id])
+    systemic_issue: Mapped[SystemicIssue | None] = relationship(back_populates="tickets")
     coordinating_units: Mapped[list[Unit]] = relationship(secondary="ticket_units")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once, at mapping
@@ -289,6 +310,11 @@ class Ticket(db.Model):
     @validates("title")
     def _sync_title_folded(self, _key, value):
         self.title_folded = fold(value)
+        return value
+
+    @validates("legal_basis")
+    def _sync_legal_document(self, _key, value):
+        self.legal_document = cited_document(value)
         return value
 
     @validates("urgency")
@@ -562,3 +588,118 @@ class FormSubmission(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     ticket: Mapped[Ticket | None] = relationship()
+
+
+# Systemic issues, search and published guidance (issue 10).
+
+class SearchDocument(db.Model):
+    """A ticket's searchable text as folded words (text.words), kept in step by search/index.py.
+
+    Only what the filing locality may read is here: title, description, legal basis, replies and answers,
+    never internal notes. The word index over it is database-specific and lives outside these models
+    (search/index.py OUTSIDE_THE_MODELS): a generated tsvector with a GIN index on PostgreSQL, an FTS5
+    table on SQLite.
+    """
+
+    __tablename__ = "search_documents"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True, autoincrement=False)
+    title: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    # "l<locality id> p<province id>": the word index intersects a locality's scope with the words itself,
+    # so a province's search for a frequent word reads its own matches only (search/query.py).
+    scope: Mapped[str] = mapped_column(String(40), default="")
+
+
+class SystemicSequence(db.Model):
+    """The per-year counter behind codes like VDC-2026-0001."""
+
+    __tablename__ = "systemic_sequences"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SystemicIssue(db.Model):
+    """A systemic issue (vấn đề chung): many localities' obstacles about one thing, answered once."""
+
+    __tablename__ = "systemic_issues"
+    __table_args__ = (UniqueConstraint("year", "seq"), Index("ix_systemic_issues_created_at", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+    title: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(10), default=SystemicStatus.OPEN.value, index=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # How many obstacles are linked and from how many localities: kept by systemic.py on link and unlink,
+    # so lists and reports show "N localities asked" without counting.
+    ticket_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reporter_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    answer: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    reply_doc_number: Mapped[str | None] = mapped_column(String(100))
+    reply_doc_date: Mapped[dt.date | None] = mapped_column(Date)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    category: Mapped[Category | None] = relationship()
+    lead_unit: Mapped[Unit | None] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
+    tickets: Mapped[list[Ticket]] = relationship(back_populates="systemic_issue", order_by="Ticket.id")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once, at mapping
+
+    @property
+    def status_enum(self) -> SystemicStatus:
+        return SystemicStatus(self.status)
+
+    @property
+    def is_answered(self) -> bool:
+        return self.status == SystemicStatus.ANSWERED
+
+
+class Guidance(db.Model):
+    """Published guidance (hướng dẫn đã công bố): an answered question, anonymised, public without login."""
+
+    __tablename__ = "guidance"
+    __table_args__ = (Index("ix_guidance_withdrawn_at_published_at", "withdrawn_at", "published_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
+    legal_basis: Mapped[str] = mapped_column(Text, default="")
+    reply_doc_number: Mapped[str | None] = mapped_column(String(100))
+    reply_doc_date: Mapped[dt.date | None] = mapped_column(Date)
+    source_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    source_issue_id: Mapped[int | None] = mapped_column(ForeignKey("systemic_issues.id"), index=True)
+    names_kept: Mapped[bool] = mapped_column(Boolean, default=False)
+    published_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The folded words of title, question, answer and legal basis between spaces (" a b c "): a word is
+    # found with LIKE '% word %', exactly, on both databases. Guidance is a few thousand rows at most.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    category: Mapped[Category | None] = relationship()
+    source_ticket: Mapped[Ticket | None] = relationship()
+    source_issue: Mapped[SystemicIssue | None] = relationship()
+    published_by: Mapped[User] = relationship()
+
+    @property
+    def is_published(self) -> bool:
+        return self.withdrawn_at is None

@@ -7,33 +7,55 @@ from sqlalchemy import Select, false, or_, select
 
 from .enums import Role, Status, can_transition
 from .extensions import db
-from .models import Ticket, User
+from .models import SystemicIssue, Ticket, User
 
 
-def visible_tickets(user: User) -> Select:
-    """The one visibility scope: a select of the tickets this user may see."""
+def visible_tickets(user: User, *, followed: bool = True) -> Select:
+    """The one visibility scope: a select of the tickets this user may see.
+
+    `followed=False` leaves out what a locality only follows (the main obstacles its own were merged into):
+    its own obstacles, as its dashboard counts them.
+    """
     query = select(Ticket)
     if is_team(user):
         return query
     own = _own_locality_clause(Ticket, user)
     if own is None:
         return query.where(false())
-    # A locality also follows the main obstacles its own obstacles were merged into (and nothing else).
-    # Those are few, so they are read first: an OR with a subquery would make PostgreSQL walk the whole
-    # table in list order instead of using the locality's index.
-    main_ids = db.session.scalars(select(Ticket.duplicate_of_id).distinct()
-                                  .where(own, Ticket.duplicate_of_id.is_not(None))).all()
+    if not followed:
+        return query.where(own)
+    main_ids = followed_main_ids(user)
     if not main_ids:
         return query.where(own)
     return query.where(or_(own, Ticket.id.in_(main_ids)))
 
 
-def _own_locality_clause(model, user: User):
+def followed_main_ids(user: User) -> list[int]:
+    """A locality also follows the main obstacles its own obstacles were merged into (and nothing else).
+
+    Those are few, so they are read first: an OR with a subquery would make PostgreSQL walk the whole
+    table in list order instead of using the locality's index.
+    """
+    own = _own_locality_clause(Ticket, user)
+    if own is None:
+        return []
+    return list(db.session.scalars(select(Ticket.duplicate_of_id).distinct()
+                                   .where(own, Ticket.duplicate_of_id.is_not(None))))
+
+
+def own_locality(user: User) -> tuple[str, int] | None:
+    """What makes a ticket a locality user's own: ("province_id" or "locality_id", the user's locality id).
+    None for the team, and for a locality account without a locality (it sees nothing)."""
     if user.role_enum is Role.PROVINCE and user.locality_id:
-        return model.province_id == user.locality_id
+        return "province_id", user.locality_id
     if user.role_enum is Role.COMMUNE and user.locality_id:
-        return model.locality_id == user.locality_id
+        return "locality_id", user.locality_id
     return None
+
+
+def _own_locality_clause(model, user: User):
+    own = own_locality(user)
+    return None if own is None else getattr(model, own[0]) == own[1]
 
 
 def is_own_locality(user: User, ticket: Ticket) -> bool:
@@ -89,6 +111,14 @@ def can_file(user: User) -> bool:
 def can_triage(user: User) -> bool:
     """Who works the triage queue: the one predicate routes, templates and the API ask."""
     return user.role_enum.may_triage
+
+
+def can_see_dashboard(user: User) -> bool:
+    """The team sees the country, a specialist their unit, a province coordinator their province; a commune
+    officer's own list is their whole picture already."""
+    if is_team(user):
+        return user.role_enum is not Role.SPECIALIST or user.unit_id is not None
+    return user.role_enum is Role.PROVINCE and user.locality is not None and user.locality.is_province
 
 
 def can_see_internal(user: User) -> bool:
@@ -171,3 +201,41 @@ def can_link(user: User, ticket: Ticket) -> bool:
 def can_download(user: User, attachment) -> bool:
     """The ticket is visible already (the loader 404s otherwise); a note's files are the team's only."""
     return attachment.message is None or not attachment.message.is_internal or can_see_internal(user)
+
+
+# Systemic issues: the team sees them all; a locality sees an issue one of its own obstacles is linked to
+# (its title, answer and how many localities asked), never another locality's obstacle.
+
+def visible_issues(user: User) -> Select:
+    query = select(SystemicIssue)
+    if is_team(user):
+        return query
+    linked = visible_tickets(user).with_only_columns(Ticket.systemic_issue_id).where(
+        Ticket.systemic_issue_id.is_not(None))
+    return query.where(SystemicIssue.id.in_(linked))
+
+
+def get_visible_issue(user: User, code: str, *, for_update: bool = False) -> SystemicIssue:
+    """The single-issue loader: 404 for what the user may not see."""
+    query = visible_issues(user).where(SystemicIssue.code == (code or "").strip().upper())
+    if for_update:
+        query = query.with_for_update()
+    issue = db.session.scalars(query).first()
+    if issue is None:
+        abort(404)
+    return issue
+
+
+def can_manage_issues(user: User) -> bool:
+    """Create, link, unlink and route systemic issues: whoever triages."""
+    return can_triage(user)
+
+
+def can_answer_issue(user: User, issue: SystemicIssue) -> bool:
+    """Triage, or a specialist of the issue's lead unit (or its assignee), while the issue is unanswered."""
+    if issue.is_answered:
+        return False
+    if can_triage(user):
+        return True
+    return user.role_enum is Role.SPECIALIST and (
+        issue.assignee_id == user.id or (user.unit_id is not None and issue.lead_unit_id == user.unit_id))

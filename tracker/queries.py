@@ -6,17 +6,20 @@ from dataclasses import dataclass, field, replace
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, or_, select
+from markupsafe import escape
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .enums import OPEN_STATUSES, MessageKind, SlaState, Status, Urgency
+from . import measures
+from .enums import OPEN_STATUSES, MessageKind, Outcome, SlaState, Status, Urgency
 from .extensions import db
-from .localtime import local_midnight, parse_local_date
-from .models import Attachment, Category, Event, Locality, Message, Ticket, Unit, User, ticket_units
+from .localtime import local_date, local_midnight, parse_local_date
+from .models import Attachment, Category, Event, Locality, Message, Ticket, Unit, User, ticket_units, utcnow
 from .permissions import can_see_internal, visible_tickets
-from .text import fold
+from .search import query as search_query
 
 LIST_LOADS = (
+    joinedload(Ticket.systemic_issue),
     joinedload(Ticket.locality),
     joinedload(Ticket.category),
     joinedload(Ticket.lead_unit),
@@ -44,10 +47,18 @@ SORTS = {
                          value=Ticket.sla_state, else_=3).asc(),
                     Ticket.answer_due_at.asc().nulls_last(), Ticket.id.asc()),
 }
+# The filters the dashboard's numbers link with (measures.py says what each means).
+KPI_KEYS = ("answered_from", "answered_to", "answered", "responded_from", "responded_to", "responded", "due",
+            "missed_from", "missed_to", "outcome", "lacking", "rated", "document")
+DATE_KEYS = ("filed_from", "filed_to", "answered_from", "answered_to", "responded_from", "responded_to",
+             "missed_from", "missed_to")
 SORT_LABELS = {"newest": _l("Newest first"), "age": _l("Oldest first"), "deadline": _l("Deadline"),
                "urgency": _l("Most urgent first"), "sla": _l("Deadline state (overdue first)")}
 FILTER_KEYS = ("status", "urgency", "category", "province", "commune", "unit", "assignee", "sla_state",
-               "first_response_state", "filed_from", "filed_to", "q", "sort")
+               "first_response_state", "filed_from", "filed_to", "q", "sort", "each", *KPI_KEYS)
+# Values of `status` that name a group of statuses: "open" is still waiting for an answer (measures.py).
+STATUS_GROUPS = {"open": measures.AWAITING_ANSWER}
+TIMING = ("on_time", "late")
 
 
 @dataclass
@@ -67,12 +78,31 @@ class TicketFilters:
     filed_from: dt.date | None = None
     filed_to: dt.date | None = None
     sort: str | None = None
+    answered_from: dt.date | None = None
+    answered_to: dt.date | None = None
+    answered: str | None = None  # on_time / late
+    responded_from: dt.date | None = None  # the first response
+    responded_to: dt.date | None = None
+    responded: str | None = None  # on_time / late
+    due: str | None = None  # this_week: waiting, with the answer deadline from now to the end of the week
+    missed_from: dt.date | None = None  # answer deadline in these days, and missed (measures.missed)
+    missed_to: dt.date | None = None
+    outcome: str | None = None
+    lacking: str | None = None  # "6 rõ": owner / deadline / outcome / any
+    rated: str | None = None  # yes
+    document: str | None = None  # the cited legal document, or "none"
+    each: str | None = None  # "obstacle": every obstacle of a systemic issue, not one row per issue
     notes: list = field(default_factory=list)
 
     @classmethod
     def from_args(cls, args) -> TicketFilters:
+        notes = []
+
         def pick(name, allowed):
             value = (args.get(name) or "").strip()
+            if value and value not in allowed:
+                notes.append(_l("The value “%(value)s” of the filter “%(name)s” was not understood; that filter "
+                                "is ignored.", value=escape(value[:40]), name=name))
             return value if value in allowed else None
 
         def code(name, max_length=40):
@@ -80,18 +110,22 @@ class TicketFilters:
             return value if value and len(value) <= max_length else None
 
         filters = cls(
-            status=pick("status", {s.value for s in Status}),
-            q=(args.get("q") or "").strip()[:100] or None,
+            status=pick("status", {s.value for s in Status} | STATUS_GROUPS.keys()),
+            q=(args.get("q") or "").strip()[:200] or None,
             urgency=pick("urgency", {u.value for u in Urgency}),
             category=code("category"), province=code("province", 5), commune=code("commune", 5),
             unit=code("unit"), sla_state=pick("sla_state", {s.value for s in SlaState}),
             first_response_state=pick("first_response_state", {s.value for s in SlaState}),
-            sort=pick("sort", SORTS.keys()),
+            sort=pick("sort", SORTS.keys()), notes=notes,
+            answered=pick("answered", TIMING), responded=pick("responded", TIMING),
+            due=pick("due", {"this_week"}), outcome=pick("outcome", {o.value for o in Outcome}),
+            lacking=pick("lacking", {*measures.LACKING, "any"}), rated=pick("rated", {"yes"}),
+            document=code("document", 120), each=pick("each", {"obstacle"}),
         )
         assignee = (args.get("assignee") or "").strip()
         if assignee in ("me", "none") or (assignee.isdigit() and len(assignee) < 10):
             filters.assignee = assignee
-        for name in ("filed_from", "filed_to"):
+        for name in DATE_KEYS:
             raw = (args.get(name) or "").strip()
             if raw:
                 setattr(filters, name, parse_date(raw))
@@ -100,16 +134,18 @@ class TicketFilters:
                                             "that filter is ignored.", value=raw[:20]))
         return filters
 
-    def apply(self, query, user: User | None = None):
+    def apply(self, query, user: User | None = None, now: dt.datetime | None = None):
         for condition in self._conditions(user):
+            query = query.where(condition)
+        for condition in self._kpi_conditions(now or utcnow()):
             query = query.where(condition)
         return query
 
     def _conditions(self, user):
-        if self.status:
+        if self.status in STATUS_GROUPS:
+            yield Ticket.status.in_(STATUS_GROUPS[self.status])
+        elif self.status:
             yield Ticket.status == self.status
-        if self.q:
-            yield Ticket.title_folded.like(f"%{_escape_like(fold(self.q))}%", escape="\\")
         if self.urgency:
             yield Ticket.urgency == self.urgency
         if self.category:
@@ -118,7 +154,9 @@ class TicketFilters:
             yield Ticket.province_id == _id_of(Locality, self.province)
         if self.commune:
             yield Ticket.locality_id == _id_of(Locality, self.commune)
-        if self.unit:
+        if self.unit == "none":
+            yield Ticket.lead_unit_id.is_(None)
+        elif self.unit:
             yield Ticket.lead_unit_id == _id_of(Unit, self.unit)
         if self.assignee == "none":
             yield Ticket.assignee_id.is_(None)
@@ -135,8 +173,56 @@ class TicketFilters:
         if self.filed_to:
             yield Ticket.created_at < local_midnight(self.filed_to + dt.timedelta(days=1))
 
+    def _kpi_conditions(self, now: dt.datetime):
+        """The dashboard's measures as list filters: a number and its list are one definition."""
+        yield from _day_range(Ticket.answered_at, self.answered_from, self.answered_to)
+        yield from _day_range(Ticket.first_responded_at, self.responded_from, self.responded_to)
+        if self.answered:
+            yield measures.answered_on_time() if self.answered == "on_time" else measures.answered_late()
+        if self.responded:
+            yield measures.responded_on_time() if self.responded == "on_time" else measures.responded_late()
+        if self.due == "this_week":
+            today = local_date(now)
+            yield measures.due_between(now, local_midnight(today + dt.timedelta(days=7 - today.weekday())))
+        if self.missed_from or self.missed_to:
+            yield from _day_range(Ticket.answer_due_at, self.missed_from, self.missed_to)
+            yield measures.missed(now)
+        if self.outcome:
+            yield measures.with_outcome(self.outcome)
+        if self.lacking:
+            yield measures.lacking(self.lacking)
+        if self.rated:
+            yield Ticket.rating.is_not(None)
+        if self.document:
+            yield Ticket.legal_document == ("" if self.document == "none" else self.document)
+
     def order(self, default: str = "newest"):
         return SORTS[self.sort or default]()
+
+    def kpi_notes(self) -> list:
+        """The dashboard's filters that are set, in words: a list reached from a number says what it holds."""
+        day = "%d/%m/%Y"
+        words = {
+            "answered_from": lambda v: _l("answered from %(day)s", day=v.strftime(day)),
+            "answered_to": lambda v: _l("answered until %(day)s", day=v.strftime(day)),
+            "responded_from": lambda v: _l("first response from %(day)s", day=v.strftime(day)),
+            "responded_to": lambda v: _l("first response until %(day)s", day=v.strftime(day)),
+            "answered": lambda v: _l("answered on time") if v == "on_time" else _l("answered late"),
+            "responded": lambda v: _l("first response on time") if v == "on_time" else _l("first response late"),
+            "due": lambda v: _l("due this week"),
+            "missed_from": lambda v: _l("deadline missed, due from %(day)s", day=v.strftime(day)),
+            "missed_to": lambda v: _l("deadline missed, due until %(day)s", day=v.strftime(day)),
+            "outcome": lambda v: Outcome(v).label,
+            "lacking": lambda v: _l("lacking an owner, a deadline or an outcome"),
+            "rated": lambda v: _l("rated"),
+            "document": lambda v: _l("citing %(document)s", document=escape(v)) if v != "none"
+            else _l("citing no legal document"),
+        }
+        return [words[key](getattr(self, key)) for key in KPI_KEYS if getattr(self, key)]
+
+    def kpi_args(self) -> dict:
+        """The dashboard's filters that are set, as query arguments: a list form keeps them when refiltered."""
+        return {k: v for k, v in self.query_args().items() if k in KPI_KEYS}
 
     def query_args(self, **changes) -> dict:
         """The filters as query-string arguments (dates as dd/mm/yyyy), for links that keep the view."""
@@ -151,13 +237,17 @@ class TicketFilters:
         return {k: v for k, v in args.items() if v}
 
 
+def _day_range(column, first: dt.date | None, last: dt.date | None):
+    """From the start of the local day `first` to the end of the local day `last` (either may be open)."""
+    if first:
+        yield column >= local_midnight(first)
+    if last:
+        yield column < local_midnight(last + dt.timedelta(days=1))
+
+
 def _id_of(model, code: str):
     """The id for a code, as a subquery: an unknown code matches nothing, and costs no extra round trip."""
     return select(model.id).where(model.code == code).scalar_subquery()
-
-
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 MAX_PAGE = 100_000  # far past any list; an offset beyond it would only overflow the database's integers
@@ -168,38 +258,77 @@ def _page_args(page: int | None):
             "error_out": False}
 
 
+def one_row_per_issue(query):
+    """Obstacles linked to a systemic issue show as one row per issue: the first of them the list holds."""
+    firsts = (query.with_only_columns(func.min(Ticket.id)).where(Ticket.systemic_issue_id.is_not(None))
+              .group_by(Ticket.systemic_issue_id))
+    return query.where(or_(Ticket.systemic_issue_id.is_(None), Ticket.id.in_(firsts)))
+
+
+def _narrow(query, user: User, filters: TicketFilters, one_per_issue: bool):
+    """A systemic issue's obstacles as one row (unless the list asks for each obstacle), and `q` keeps the
+    newest matches of its words (search.query.newest_matches)."""
+    if one_per_issue and not filters.each:
+        query = one_row_per_issue(query)
+    if filters.q:
+        matches = search_query.newest_matches(filters.q, user)
+        query = query.where(Ticket.id.in_(matches))
+        if len(matches) >= search_query.CANDIDATES:
+            filters.notes.append(_l("Only the %(count)d newest obstacles with these words were searched: add "
+                                    "words to narrow the search.", count=search_query.CANDIDATES))
+    return query
+
+
 def _paginate(query, filters: TicketFilters, page: int | None, default_sort: str):
     return db.paginate(query.options(*LIST_LOADS).order_by(*filters.order(default_sort)), **_page_args(page))
 
 
-def ticket_list(user: User, filters: TicketFilters, page: int | None = 1):
-    """The general list: what the user may see, newest first unless sorted otherwise."""
-    return _paginate(filters.apply(visible_tickets(user), user), filters, page, "newest")
+def ticket_list(user: User, filters: TicketFilters, page: int | None = 1, one_per_issue: bool = True):
+    """The general list: what the user may see, newest first unless sorted otherwise (the API lists every
+    obstacle: one_per_issue=False)."""
+    return _paginate(list_query(user, filters, one_per_issue), filters, page, "newest")
+
+
+def list_query(user: User, filters: TicketFilters, one_per_issue: bool = False):
+    """The list's rows before paging (exports list every obstacle of a systemic issue)."""
+    return _narrow(filters.apply(visible_tickets(user), user), user, filters, one_per_issue)
 
 
 def triage_queue(user: User, page: int | None = 1, filters: TicketFilters | None = None):
     """New tickets, oldest first."""
     filters = filters or TicketFilters()
+    return _paginate(triage_query(user, filters, one_per_issue=True), filters, page, "age")
+
+
+def triage_query(user: User, filters: TicketFilters, one_per_issue: bool = False):
     query = filters.apply(visible_tickets(user), user).where(Ticket.status == Status.NEW.value)
-    return _paginate(query, filters, page, "age")
+    return _narrow(query, user, filters, one_per_issue)
 
 
 def unit_queue(user: User, unit: Unit, filters: TicketFilters, page: int | None = 1):
     """A unit's tickets, as lead or as coordinating unit; open ones unless a status is chosen."""
+    return _paginate(unit_query(user, unit, filters, one_per_issue=True), filters, page, "deadline")
+
+
+def unit_query(user: User, unit: Unit, filters: TicketFilters, one_per_issue: bool = False):
     filters = replace(filters, unit=None)  # the queue's unit, not a lead-unit filter that would drop coordination
     coordinating = select(ticket_units.c.ticket_id).where(ticket_units.c.unit_id == unit.id)
     query = filters.apply(visible_tickets(user), user).where(
         or_(Ticket.lead_unit_id == unit.id, Ticket.id.in_(coordinating)))
     if not filters.status:
         query = query.where(Ticket.status.in_(OPEN_VALUES))
-    return _paginate(query, filters, page, "deadline")
+    return _narrow(query, user, filters, one_per_issue)
 
 
 def my_work(user: User, filters: TicketFilters, page: int | None = 1):
     """Việc của tôi: the open tickets assigned to the user."""
+    return _paginate(my_work_query(user, filters, one_per_issue=True), filters, page, "deadline")
+
+
+def my_work_query(user: User, filters: TicketFilters, one_per_issue: bool = False):
     query = filters.apply(visible_tickets(user), user).where(Ticket.assignee_id == user.id,
                                                              Ticket.status.in_(OPEN_VALUES))
-    return _paginate(query, filters, page, "deadline")
+    return _narrow(query, user, filters, one_per_issue)
 
 
 def ticket_messages(user: User, ticket: Ticket) -> list[Message]:

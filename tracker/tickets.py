@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import text
 
 from . import attachments, permissions, routing, submissions
 from .enums import Channel, MessageKind, RequestedUrgency, Role, Status, Urgency
@@ -15,6 +14,7 @@ from .lifecycle import check_version, resume_after_locality, set_status
 from .localtime import local_zone
 from .mail import notify
 from .models import Category, Locality, Message, Ticket, Unit, User, utcnow
+from .sequences import next_value
 from .worktime import deadlines
 
 TITLE_MAX = 300
@@ -24,14 +24,7 @@ TEXT_MAX = 20_000
 
 def next_reference(year: int) -> tuple[int, str]:
     """Take the next per-year sequence number; the row lock keeps it unique under concurrent filings."""
-    db.session.execute(
-        text("INSERT INTO ticket_sequences (year, last_value) VALUES (:year, 0) ON CONFLICT (year) DO NOTHING"),
-        {"year": year},
-    )
-    seq = db.session.execute(
-        text("UPDATE ticket_sequences SET last_value = last_value + 1 WHERE year = :year RETURNING last_value"),
-        {"year": year},
-    ).scalar_one()
+    seq = next_value("ticket_sequences", year)
     return seq, f"PUN-{year}-{seq:06d}"
 
 
@@ -112,8 +105,11 @@ def file_ticket(user: User, *, locality: Locality, category: Category, title: st
 
 def triage_ticket(user: User, ticket: Ticket, *, version, category: Category | None, urgency: str,
                   lead_unit: Unit | None, assignee: User | None, now: dt.datetime | None = None,
-                  due_date=UNCHANGED, coordinating_units: list[Unit] | None = None) -> None:
-    """Triage sets category, urgency, lead unit, assignee (and coordinating units); each change is an event."""
+                  due_date=UNCHANGED, coordinating_units: list[Unit] | None = None, notify_people: bool = True) -> None:
+    """Triage sets category, urgency, lead unit, assignee (and coordinating units); each change is an event.
+
+    `notify_people=False`: no routing or assignment email (a systemic issue routes many obstacles at once and
+    the unit hears of the issue, not of each obstacle)."""
     now = now or utcnow()
     if not permissions.can_set_triage_fields(user, ticket):
         raise DomainError(_l("This obstacle can no longer be triaged."))
@@ -156,9 +152,9 @@ def triage_ticket(user: User, ticket: Ticket, *, version, category: Category | N
         set_status(ticket, user, Status.ASSIGNED, now)
     ticket.updated_at = now
     db.session.flush()
-    if routed:
+    if routed and notify_people:
         notify.notify_routed(ticket)
-    if assigned:
+    if assigned and notify_people:
         notify.notify_assigned(ticket, seen_version)
 
 

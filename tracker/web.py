@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import IntegerConverter
 
@@ -111,7 +112,8 @@ def user_for_session(session_id: str) -> User | None:
     user_id, _sep, version = (session_id or "").partition(":")
     if not (user_id.isdigit() and version.isdigit() and len(user_id) < 10 and len(version) < 10):
         return None
-    user = db.session.get(User, int(user_id))
+    # With their locality and unit: pages ask for them (scope, names) and should not pay a query each.
+    user = db.session.get(User, int(user_id), options=[joinedload(User.locality), joinedload(User.unit)])
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user

@@ -57,15 +57,7 @@ def answer(user: User, ticket: Ticket, *, version, body: str, outcome: str, repl
     now = now or utcnow()
     _refuse_unless(permissions.can_answer(user, ticket), _l("You may not answer this obstacle now."))
     check_version(ticket, version)
-    body = clean_text(body, "body", _l("Answer"), TEXT_MAX)
-    try:
-        outcome = Outcome(outcome)
-    except ValueError:
-        raise DomainError(_l("Choose an outcome from the list."), "outcome") from None
-    doc_number = clean_text(reply_doc_number, "reply_doc_number", _l("Reply document number"), DOC_NUMBER_MAX,
-                        required=False)
-    if reply_doc_date is not None and reply_doc_date > local_date(now):
-        raise DomainError(_l("The document date cannot be in the future."), "reply_doc_date")
+    body, outcome, doc_number = check_answer(body, outcome, reply_doc_number, reply_doc_date, now)
     uploads = attachments.check_files(files)
     if ticket.status_enum is Status.ASSIGNED:
         set_status(ticket, user, Status.IN_PROGRESS, now)
@@ -80,6 +72,21 @@ def answer(user: User, ticket: Ticket, *, version, body: str, outcome: str, repl
     attachments.store(uploads, ticket=ticket, user=user, message=message)
     notify.notify_locality_of_message(ticket, message)
     return message
+
+
+def check_answer(body: str, outcome: str, reply_doc_number: str | None, reply_doc_date: dt.date | None,
+                 now: dt.datetime) -> tuple[str, Outcome, str]:
+    """An answer's text, outcome and reply document number, cleaned; a DomainError names the wrong field."""
+    body = clean_text(body, "body", _l("Answer"), TEXT_MAX)
+    try:
+        outcome = Outcome(outcome)
+    except ValueError:
+        raise DomainError(_l("Choose an outcome from the list."), "outcome") from None
+    doc_number = clean_text(reply_doc_number, "reply_doc_number", _l("Reply document number"), DOC_NUMBER_MAX,
+                            required=False)
+    if reply_doc_date is not None and reply_doc_date > local_date(now):
+        raise DomainError(_l("The document date cannot be in the future."), "reply_doc_date")
+    return body, outcome, doc_number
 
 
 def confirm_answer(user: User, ticket: Ticket, *, version, now: dt.datetime | None = None) -> None:

@@ -2,7 +2,7 @@
 filing forms' one-time tokens
 
 Revision ID: hardening_1
-Revises: alerts_1
+Revises: systemic_1
 """
 import sqlalchemy as sa
 from alembic import op
@@ -10,7 +10,7 @@ from alembic import op
 from tracker.models import UTCDateTime
 
 revision = "hardening_1"
-down_revision = "alerts_1"
+down_revision = "systemic_1"
 branch_labels = None
 depends_on = None
 

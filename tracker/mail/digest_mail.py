@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from flask import current_app, render_template
 from flask_babel import force_locale, get_locale
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..localtime import local_date, local_zone
 from ..models import OutboxMessage, User, utcnow
+from ..permissions import can_see_dashboard
 from ..weeks import Week, last_week
 from .delivery import deliver_due
 from .digest import Digest, build_digests
@@ -67,13 +69,22 @@ def render_digest(digest: Digest) -> tuple[str, str, str]:
     """(subject, plain text, HTML) in the recipient's language; also used by the admin preview."""
     with force_locale(digest.user.locale or "vi"):
         context = {"digest": digest, "recipient": digest.user, "week": digest.week,
-                   "base_url": current_app.config["BASE_URL"], "local_name": local_name}
+                   "base_url": current_app.config["BASE_URL"], "local_name": local_name,
+                   "dashboard_url": dashboard_url(digest)}
         subject = one_line(_("Weekly report %(week)s (%(first)s – %(last)s): %(about)s",
                              week=digest.week.label, first=digest.week.first_day.strftime("%d/%m/%Y"),
                              last=digest.week.last_day.strftime("%d/%m/%Y"), about=_about(digest)))
         text = render_template(f"email/digest_{digest.kind}.txt", subject=subject, **context)
         html = render_template(f"email/digest_{digest.kind}.html", subject=subject, **context)
     return subject[:300], text, html
+
+
+def dashboard_url(digest: Digest) -> str | None:
+    """The week on the recipient's dashboard (the team's country, a unit, a province); communes have none."""
+    if not can_see_dashboard(digest.user):
+        return None
+    week = {"from": digest.week.first_day.strftime("%d/%m/%Y"), "to": digest.week.last_day.strftime("%d/%m/%Y")}
+    return f"{current_app.config['BASE_URL']}/dashboard?{urlencode(week)}"
 
 
 def _about(digest: Digest) -> str:

@@ -119,6 +119,14 @@ def resume(ticket: Ticket, now: dt.datetime) -> None:
     ticket.paused_status = None
 
 
+def measure_answer(ticket: Ticket, calendar: WorkingCalendar | None = None) -> None:
+    """Store the working time from filing to the answer, less the time paused: the dashboard's medians read it."""
+    if ticket.answered_at is None:
+        return
+    worked = sla.working_time_between(ticket.created_at, ticket.answered_at, calendar or load_calendar())
+    ticket.answer_working_seconds = max(int(worked.total_seconds()) - (ticket.paused_seconds or 0), 0)
+
+
 def follow_status(ticket: Ticket, old: Status, new: Status, now: dt.datetime) -> None:
     """The SLA states after a status change: finished on an answer or a close, open again on a reopen."""
     _follow_first_response(ticket, new, now)

@@ -50,7 +50,7 @@ def openapi():
                        query_param("page", {"type": "integer", "minimum": 1})])
 def list_tickets():
     filters = queries.TicketFilters.from_args(request.args)
-    page = queries.ticket_list(g.api_user, filters, request.args.get("page", 1, type=int))
+    page = queries.ticket_list(g.api_user, filters, request.args.get("page", 1, type=int), one_per_issue=False)
     return jsonify(items=[ticket_summary(t) for t in page.items], page=page.page, pages=page.pages,
                    total=page.total)
 

@@ -11,7 +11,8 @@ def ticket_summary(ticket) -> dict:
         "category": ticket.category.code, "locality": ticket.locality.code,
         "lead_unit": ticket.lead_unit.code if ticket.lead_unit else None,
         "created_at": _iso(ticket.created_at), "answer_due_at": _iso(ticket.answer_due_at),
-        "sla_state": ticket.sla_state,
+        "sla_state": ticket.sla_state, "outcome": ticket.outcome,
+        "systemic_issue": ticket.systemic_issue.code if ticket.systemic_issue else None,
     }
 
 

@@ -18,7 +18,10 @@ SCHEMAS = {
         "lead_unit": {"type": "string", "nullable": True},
         "created_at": {"type": "string", "format": "date-time"},
         "answer_due_at": {"type": "string", "format": "date-time", "nullable": True},
-        "sla_state": {"type": "string"}}},
+        "sla_state": {"type": "string"},
+        "outcome": {"type": "string", "nullable": True,
+                    "enum": ["answered", "local_competence", "forwarded", "needs_legal_change", None]},
+        "systemic_issue": {"type": "string", "nullable": True, "example": "VDC-2026-0001"}}},
     "Ticket": {"allOf": [{"$ref": "#/components/schemas/TicketSummary"}, {"type": "object", "properties": {
         "description": {"type": "string"},
         "legal_basis": {"type": "string"},

@@ -16,7 +16,7 @@ bp = Blueprint("queues", __name__, url_prefix="/queue")
 @permissions.allowed_only(permissions.is_team)
 def unit():
     filters = queries.TicketFilters.from_args(request.args)
-    chosen = _queue_unit(filters.unit)
+    chosen = queue_unit(filters.unit)
     filters.unit = chosen.code if chosen else None
     page = queries.unit_queue(current_user, chosen, filters, page_number(request.args)) \
         if chosen else None
@@ -24,7 +24,7 @@ def unit():
                         may_pick_unit=permissions.can_triage(current_user))
 
 
-def _queue_unit(code: str | None) -> Unit | None:
+def queue_unit(code: str | None) -> Unit | None:
     """Specialists see their own unit's queue; triage, lead and admin may pick any unit."""
     if not permissions.can_triage(current_user) or not code:
         return current_user.unit

@@ -1,0 +1,81 @@
+"""GET /api/v1/stats: the dashboard's numbers as JSON, same filters, same scope, 404 outside it, 422 for a
+filter that cannot be applied."""
+import pytest
+
+from tracker.accounts import issue_token
+
+from .dashboard_data import list_count, populate
+
+
+@pytest.fixture
+def bearer(db):
+    def make(user):
+        token = issue_token(user)
+        db.session.commit()
+        return {"Authorization": f"Bearer {token}"}
+
+    return make
+
+
+@pytest.fixture
+def population(make_user, make_ticket, unit, commune_officer, province_coordinator, ben_thanh, hanoi):
+    return populate(make_user, make_ticket, unit, commune_officer, province_coordinator, ben_thanh, hanoi)
+
+
+def test_the_stats_are_the_dashboards_numbers_and_each_equals_its_list(client, bearer, population, login):
+    _tickets, users = population
+    stats = client.get("/api/v1/stats", headers=bearer(users["lead"])).get_json()
+    assert stats["scope"]["level"] == "country"
+    totals = stats["totals"]
+    assert (totals["open"], totals["received"], totals["answer_compliance"]) == (5, 8, 67)
+    for measure, url in stats["links"].items():
+        if measure in totals:
+            assert list_count(users["lead"], url) == totals[measure], measure
+    assert len(stats["trend"]) == 12 and {"by_category", "by_province", "by_unit", "by_assignee"} <= stats.keys()
+    login(users["lead"])
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert f'data-kpi="open"><a href="{stats["links"]["open"]}">{totals["open"]}</a>' in page.replace("&amp;", "&")
+
+
+def test_the_same_filters_narrow_the_stats(client, bearer, population):
+    _tickets, users = population
+    headers = bearer(users["lead"])
+    hanoi = client.get("/api/v1/stats?province=01", headers=headers).get_json()
+    assert hanoi["totals"]["received"] == 5 and hanoi["scope"]["province"] == "01"
+    iso = client.get("/api/v1/stats?from=2020-01-01&to=2026-12-31", headers=headers).get_json()
+    assert iso["period"] == {"from": "2020-01-01", "to": "2026-12-31"} and iso["totals"]["received"] == 10
+
+
+def test_a_province_coordinator_gets_their_province_by_commune_and_404_elsewhere(client, bearer, population,
+                                                                                  province_coordinator):
+    headers = bearer(province_coordinator)
+    mine = client.get("/api/v1/stats", headers=headers).get_json()
+    assert mine["scope"] == {"level": "province", "province": "01", "unit": None, "category": None}
+    assert {row["code"] for row in mine["by_commune"]} == {"01", "00070"}
+    response = client.get("/api/v1/stats?province=79", headers=headers)
+    assert response.status_code == 404 and response.is_json
+
+
+def test_a_commune_officer_gets_404(client, bearer, commune_officer):
+    assert client.get("/api/v1/stats", headers=bearer(commune_officer)).status_code == 404
+
+
+def test_without_a_token_it_is_401(client):
+    assert client.get("/api/v1/stats").status_code == 401
+
+
+@pytest.mark.parametrize(("query", "field", "message"), [
+    ("from=10/11/2026&to=01/11/2026", "to", "Khoảng thời gian kết thúc (01/11/2026) trước khi bắt đầu (10/11/2026)."),
+    ("from=hôm qua", "from", "Không hiểu ngày “hôm qua”"),
+    ("category=x" * 30, "category", "Không có lĩnh vực"),
+    ("unit=none", "unit", "Không có đơn vị “none”."),
+])
+def test_a_filter_that_cannot_be_applied_is_422_in_the_users_language(client, bearer, triage_user, query, field,
+                                                                        message):
+    response = client.get(f"/api/v1/stats?{query}", headers=bearer(triage_user))
+    assert response.status_code == 422
+    assert message in response.get_json()["errors"][field]
+
+
+def test_the_stats_endpoint_is_in_the_openapi_document(client):
+    assert "/stats" in client.get("/api/v1/openapi.json").get_json()["paths"]

@@ -1,0 +1,136 @@
+"""Matching and ranking over the word index, the same way on PostgreSQL and SQLite.
+
+A query is its folded words (text.words), all required (or any of them, for similarity). Ranking or
+filtering every match of a frequent word among a million obstacles cannot answer in 100 ms on either
+database, so a search takes the CANDIDATES newest matches from the word index alone, then the caller's
+query (visibility, filters, sort) keeps what it admits and ranks those. A search that reaches the limit
+says so; more words narrow it.
+
+Visibility always comes from the caller's query (permissions.visible_tickets). Each document also carries
+its locality's scope tokens (index.scope_tokens), so the word index intersects "this commune" or "this
+province" with the words itself: a locality's candidates are its own matches (plus the few main obstacles
+it follows), never the country's newest. The tokens only ever narrow.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, column, func, literal_column, or_, select, table
+from sqlalchemy.dialects.postgresql import REGCONFIG
+
+from ..extensions import db
+from ..models import SearchDocument, User
+from ..permissions import followed_main_ids, own_locality
+from ..text import words
+from .index import catch_up
+
+CANDIDATES = 1000
+TERMS_MAX = 12
+TERM_MAX = 60
+QUERY_MAX = 200  # characters a person may type into a search box; the lists quietly cut longer ones
+_TOKEN_PREFIX = {"locality_id": "l", "province_id": "p"}
+
+
+def terms(text: str | None) -> list[str]:
+    """The distinct folded words of a query, in order; at most TERMS_MAX of them."""
+    return list(dict.fromkeys(w[:TERM_MAX] for w in words(text)))[:TERMS_MAX]
+
+
+@dataclass(frozen=True)
+class Match:
+    """What to look for: the words, all or any of them, and a locality user's scope."""
+
+    found: tuple[str, ...]
+    any_term: bool = False
+    token: str | None = None
+    main_ids: tuple[int, ...] = ()  # the main obstacles a locality follows, outside its own scope
+
+
+class _Postgres:
+    """The tsvector generated from search_documents: title words weight A, body D, scope tokens B, so a
+    person's words (A or D only) never match a token. ts_rank: higher is better; it reads a document's
+    tsvector, so it runs on the chosen candidates only."""
+
+    tsv = literal_column("search_documents.tsv")
+    key = SearchDocument.__table__.c.ticket_id
+
+    @staticmethod
+    def _tsquery(match: Match, token: str | None):
+        text = "(" + (" | " if match.any_term else " & ").join(f"'{term}':AD" for term in match.found) + ")"
+        if token:
+            text += f" & '{token}':B"
+        return func.to_tsquery(literal_column("'simple'", REGCONFIG), text)
+
+    def condition(self, match: Match, token: str | None):
+        return self.tsv.op("@@")(self._tsquery(match, token))
+
+    def newest(self, condition, limit: int) -> Select:
+        return select(self.key.label("id")).where(condition).order_by(self.key.desc()).limit(limit)
+
+    def ranked(self, ids: Select, match: Match) -> Select:
+        chosen = ids.subquery()
+        return (select(chosen.c.id, func.ts_rank(self.tsv, self._tsquery(match, None)).label("rank"))
+                .join(SearchDocument, SearchDocument.ticket_id == chosen.c.id))
+
+
+class _Sqlite:
+    """The FTS5 table over search_documents (rowid = ticket id; columns title, body, scope). FTS5 reads
+    matches by rowid, newest first without sorting; bm25 weighs the title 4 to 1, ignores the scope, is
+    computed only for the rows returned, and is lower for better matches, so its negation ranks."""
+
+    fts = table("search_fts", column("rowid"))
+    key = fts.c.rowid
+
+    @staticmethod
+    def condition(match: Match, token: str | None):
+        text = "{title body} : (" + (" OR " if match.any_term else " ").join(f'"{t}"' for t in match.found) + ")"
+        if token:
+            text += f' AND scope : "{token}"'
+        return literal_column("search_fts").op("MATCH")(text)
+
+    def newest(self, condition, limit: int) -> Select:
+        rank = -func.bm25(literal_column("search_fts"), 4.0, 1.0, 0.0)
+        return select(self.key.label("id"), rank.label("rank")).where(condition).order_by(self.key.desc()).limit(limit)
+
+    @staticmethod
+    def ranked(ids: Select, _match: Match) -> Select:
+        return ids
+
+
+def _backend():
+    return _Postgres() if db.engine.dialect.name == "postgresql" else _Sqlite()
+
+
+def match_for(user: User | None, found: list[str], any_term: bool = False) -> Match:
+    """The match as `user` may run it: a locality user's scope token and followed main obstacles. The
+    transaction's own changes are indexed first (index.catch_up), so a search sees them."""
+    catch_up()
+    own = own_locality(user) if user is not None else None
+    if own is None:
+        return Match(tuple(found), any_term)
+    return Match(tuple(found), any_term, f"{_TOKEN_PREFIX[own[0]]}{own[1]}", tuple(followed_main_ids(user)))
+
+
+def candidate_ids(match: Match, limit: int | None = None) -> Select:
+    """The ids of the `limit` (CANDIDATES) newest matching documents (the caller's query decides what is
+    shown)."""
+    backend = _backend()
+    condition = backend.condition(match, match.token)
+    if match.main_ids:
+        condition = or_(condition, and_(backend.key.in_(match.main_ids), backend.condition(match, None)))
+    return backend.newest(condition, limit or CANDIDATES)
+
+
+def ranked_candidates(match: Match, limit: int | None = None) -> Select:
+    """(id, rank) of the candidates; a higher rank is a better match."""
+    backend = _backend()
+    return backend.ranked(candidate_ids(match, limit), match)
+
+
+def newest_matches(text: str | None, user: User | None = None) -> list[int]:
+    """The ids of the CANDIDATES newest documents matching every word of `text` within `user`'s scope
+    (no words: none). A list then keeps those its own query admits."""
+    found = terms(text)
+    if not found:
+        return []
+    return list(db.session.scalars(candidate_ids(match_for(user, found))))
