@@ -107,6 +107,20 @@ class Config:
         if not 1 <= self.ALERT_WINDOW_MINUTES <= 24 * 60:
             raise ConfigError(f"ALERT_WINDOW_MINUTES must be between 1 and 1440, got {self.ALERT_WINDOW_MINUTES}")
         self.ALERT_DAILY_AT = _clock_time("ALERT_DAILY_AT", "07:00")
+        # Behind N reverse proxies, the client address is the Nth from the right of X-Forwarded-For
+        # (rate limits, lockout and the audit trail use it). 0: the socket's address, headers ignored.
+        self.TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
+        # Rate limits (Flask-Limiter). memory:// counts per process: fine for `make run`; with several
+        # workers or hosts use a shared store, e.g. redis://redis-host:6379/0.
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+        self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+        self.RATELIMIT_HEADERS_ENABLED = True  # Retry-After (and X-RateLimit-*) on limited routes
+        self.RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN") or "20 per minute;200 per hour"
+        self.RATELIMIT_PASSWORD_RESET = os.environ.get("RATELIMIT_PASSWORD_RESET") or "5 per 15 minutes"
+        self.RATELIMIT_RESET_EMAIL = os.environ.get("RATELIMIT_RESET_EMAIL") or "1 per 5 minutes"
+        self.RATELIMIT_FILING = os.environ.get("RATELIMIT_FILING") or "10 per minute;200 per hour"
+        self.RATELIMIT_API = os.environ.get("RATELIMIT_API") or "300 per minute"
+        self.RATELIMIT_API_ADDRESS = os.environ.get("RATELIMIT_API_ADDRESS") or "600 per minute"
         _int("PORT", 5000)
 
 
@@ -122,3 +136,6 @@ class TestConfig(Config):
         self.SCHEDULER_ENABLED = False
         self.MAIL_SERVER = "127.0.0.1"
         self.BASE_URL = "http://tracker.test"
+        # Every test shares 127.0.0.1: limits out of reach (tests/test_limits.py sets its own, low ones).
+        for name in ("LOGIN", "PASSWORD_RESET", "RESET_EMAIL", "FILING", "API", "API_ADDRESS"):
+            setattr(self, f"RATELIMIT_{name}", "1000000 per second")

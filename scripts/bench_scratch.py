@@ -60,5 +60,6 @@ def drop(url: str) -> None:
 
 def app_env(url: str) -> dict[str, str]:
     """The environment the app reads (config.py): production Config, CSRF on, no scheduler in the workers."""
+    # RATELIMIT_ENABLED=false: wrk sends hundreds of requests a second from one address and one account.
     return {"DATABASE_URL": url, "SECRET_KEY": "bench-only-secret-key", "SCHEDULER_ENABLED": "false",
-            "BASE_URL": "http://127.0.0.1"}
+            "BASE_URL": "http://127.0.0.1", "RATELIMIT_ENABLED": "false"}

@@ -114,8 +114,9 @@ def test_generated_password_is_shown_once(as_admin, db):
     ({"role": "commune", "locality": "99999"}, "Không có tỉnh hoặc xã nào có mã này"),
     ({"role": "province", "locality": "00070"}, "phải thuộc một tỉnh"),
     ({"role": "province", "locality": "123456"}, "Tối đa 5 ký tự"),
-    ({"password": "ngan"}, "Từ 8 đến 128 ký tự"),
-    ({"password": "x" * 129}, "Từ 8 đến 128 ký tự"),
+    ({"password": "ngan"}, "Mật khẩu cần có ít nhất 12 ký tự"),
+    ({"password": "x" * 129}, "Mật khẩu quá dài (tối đa 128 ký tự)"),
+    ({"password": "Matkhau123456"}, "Mật khẩu này quá phổ biến"),
     ({"email": "TRUNG@bnv.gov.vn"}, "Đã có người dùng với email này"),
 ])
 def test_user_form_refuses_bad_input(as_admin, db, make_user, hoan_kiem, fields, message):

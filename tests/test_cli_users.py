@@ -21,13 +21,13 @@ def test_users_create_with_locality_and_login(app, hoan_kiem, client, db):
 
 def test_users_create_refuses_bad_input_and_saves_nothing(app, hanoi, hoan_kiem, db):
     cases = [
-        (["x@y.vn", "--role", "boss", "--password", "p"], "Invalid value for '--role'"),
-        (["not-an-email", "--role", "triage", "--password", "p"], "Địa chỉ email không hợp lệ"),
-        (["a@b.vn", "--role", "commune", "--locality", "01", "--password", "p"], "phải thuộc một xã"),
-        (["a@b.vn", "--role", "province", "--locality", "00070", "--password", "p"], "phải thuộc một tỉnh"),
-        (["a@b.vn", "--role", "commune", "--locality", "1", "--password", "p"], "No locality with code '1'"),
-        (["a@b.vn", "--role", "specialist", "--password", "p"], "Chuyên viên phải thuộc một đơn vị"),
-        (["a@b.vn", "--role", "specialist", "--unit", "nope", "--password", "p"], "No unit with code 'nope'"),
+        (["x@y.vn", "--role", "boss", "--password", PASSWORD], "Invalid value for '--role'"),
+        (["not-an-email", "--role", "triage", "--password", PASSWORD], "Địa chỉ email không hợp lệ"),
+        (["a@b.vn", "--role", "commune", "--locality", "01", "--password", PASSWORD], "phải thuộc một xã"),
+        (["a@b.vn", "--role", "province", "--locality", "00070", "--password", PASSWORD], "phải thuộc một tỉnh"),
+        (["a@b.vn", "--role", "commune", "--locality", "1", "--password", PASSWORD], "No locality with code '1'"),
+        (["a@b.vn", "--role", "specialist", "--password", PASSWORD], "Chuyên viên phải thuộc một đơn vị"),
+        (["a@b.vn", "--role", "specialist", "--unit", "nope", "--password", PASSWORD], "No unit with code 'nope'"),
     ]
     for args, message in cases:
         result = run(app, "users", "create", *args)
@@ -37,8 +37,8 @@ def test_users_create_refuses_bad_input_and_saves_nothing(app, hanoi, hoan_kiem,
 
 
 def test_users_create_refuses_a_duplicate_email(app, db):
-    assert run(app, "users", "create", "a@b.vn", "--role", "lead", "--password", "p").exit_code == 0
-    result = run(app, "users", "create", "A@B.vn", "--role", "lead", "--password", "p")
+    assert run(app, "users", "create", "a@b.vn", "--role", "lead", "--password", PASSWORD).exit_code == 0
+    result = run(app, "users", "create", "A@B.vn", "--role", "lead", "--password", PASSWORD)
     assert result.exit_code != 0 and "Đã có người dùng với email này" in result.output
 
 

@@ -42,9 +42,10 @@ def test_reset_link_sets_a_new_password_once(client, db, commune_officer, login)
 def test_reset_refuses_short_or_mismatched_passwords_and_changes_nothing(client, db, commune_officer, login):
     client.post("/password/forgot", data={"email": commune_officer.email})
     _message, path = _link(db)
-    cases = [({"password": "ngan", "confirm": "ngan"}, "ít nhất 10 ký tự"),
+    cases = [({"password": "ngan", "confirm": "ngan"}, "ít nhất 12 ký tự"),
              ({"password": NEW_PASSWORD, "confirm": NEW_PASSWORD + "x"}, "Hai mật khẩu không khớp"),
              ({"password": "x" * 201, "confirm": "x" * 201}, "Mật khẩu quá dài"),
+             ({"password": "qwerty123456", "confirm": "qwerty123456"}, "Mật khẩu này quá phổ biến"),
              ({"password": "", "confirm": ""}, "Nhập mật khẩu")]
     for data, message in cases:
         response = client.post(path, data=data)

@@ -1,12 +1,13 @@
 """The application factory. It never starts the scheduler: that is its own process (jobs.py)."""
 from flask import Flask
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, ConfigError
 
 from . import i18n, web
 from .cli import register_cli
-from .extensions import bootstrap, csrf, db, login_manager, migrate
+from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from .search import index as search_index
 from .views.admin.catalog import bp as catalog_bp
 from .views.admin.routes import bp as admin_bp
@@ -15,6 +16,7 @@ from .views.api import notifications as _api_notifications  # noqa: F401 - adds 
 from .views.api import systemic as _api_systemic  # noqa: F401 - its routes join the api blueprint
 from .views.api.routes import bp as api_bp
 from .views.api.stats import bp as api_stats_bp
+from .views.audit.routes import bp as audit_bp
 from .views.auth.routes import bp as auth_bp
 from .views.dashboard.routes import bp as dashboard_bp
 from .views.exports.routes import bp as exports_bp
@@ -34,11 +36,12 @@ from .worktime.calendar import OfficeHoursError, parse_office_hours
 
 BLUEPRINTS = (auth_bp, tickets_bp, triage_bp, queues_bp, admin_bp, catalog_bp, sla_admin_bp, api_bp, workflow_bp,
               mail_admin_bp, password_bp, alerts_bp, dashboard_bp, exports_bp, api_stats_bp, search_bp, systemic_bp,
-              guidance_bp, lookup_bp, saved_views_bp)
+              guidance_bp, lookup_bp, saved_views_bp, audit_bp)
 
 
 def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
+    app.url_map.converters["int"] = web.DatabaseIntConverter  # before any route is added
     config = config or Config()
     app.config.from_object(config)
     _check(app)
@@ -50,7 +53,9 @@ def create_app(config: Config | None = None) -> Flask:
     bootstrap.init_app(app)
     i18n.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)  # the limits themselves: views/limits.py
     web.init_app(app)
+    _trust_proxies(app)
     _enable_sqlite_pragmas(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
@@ -67,6 +72,14 @@ def _check(app: Flask) -> None:
             parse_office_hours(app.config["OFFICE_HOURS"])
         except OfficeHoursError as error:
             raise ConfigError(f"OFFICE_HOURS: {error}") from None
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind reverse proxies, read the client address (and scheme) they forward; never otherwise, or
+    anyone could pick the address rate limits, the lockout and the audit trail see."""
+    count = app.config.get("TRUSTED_PROXY_COUNT", 0)
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def _enable_sqlite_pragmas(app: Flask) -> None:

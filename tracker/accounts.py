@@ -10,12 +10,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from .enums import Role
+from . import audit
+from .enums import AuditAction, Role
 from .errors import DomainError
 from .extensions import db
 from .models import ApiToken, Locality, Unit, User, utcnow
+from .passwords import check_new_password
 
 TOKEN_USE_PRECISION = dt.timedelta(minutes=5)
+USER_FIELDS = ("name", "role", "locality", "unit", "is_unit_head")
 
 # A real hash to compare against when the email is unknown, so timing does not reveal accounts.
 _DUMMY = User()
@@ -70,12 +73,14 @@ def create_user(email: str, role: str, *, name: str = "", password: str,
     _check_role_fields(role, locality, unit)
     if len(name) > 120:
         raise DomainError(_l("The name is too long."), "name")
+    password = check_new_password(password)
     user = User(email=email, role=role.value, name=name.strip(),
                 locality=locality if role.is_locality else None, unit=None if role.is_locality else unit)
     user.is_unit_head = is_unit_head and user.unit is not None
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    audit.record(AuditAction.USER_CREATED, target=user, details=audit.snapshot(user, USER_FIELDS))
     return user
 
 
@@ -112,10 +117,6 @@ def record_token_use(stored: ApiToken, now: dt.datetime | None = None) -> bool:
     return True
 
 
-PASSWORD_MIN = 8
-PASSWORD_MAX = 128
-
-
 def _check_role_fields(role: Role, locality: Locality | None, unit: Unit | None) -> None:
     if role is Role.COMMUNE and (locality is None or locality.is_province):
         raise DomainError(_l("A commune officer needs a commune."), "locality")
@@ -125,14 +126,6 @@ def _check_role_fields(role: Role, locality: Locality | None, unit: Unit | None)
         raise DomainError(_l("A specialist needs a unit."), "unit")
     if unit is not None and not unit.active:
         raise DomainError(_l("This unit is not active."), "unit")
-
-
-def check_password_rules(password: str) -> str:
-    if len(password or "") < PASSWORD_MIN:
-        raise DomainError(_l("The password needs at least %(min)d characters.", min=PASSWORD_MIN), "password")
-    if len(password) > PASSWORD_MAX:
-        raise DomainError(_l("The password is too long."), "password")
-    return password
 
 
 def update_user(admin: User, user: User, *, name: str, role: str, locality: Locality | None,
@@ -148,11 +141,17 @@ def update_user(admin: User, user: User, *, name: str, role: str, locality: Loca
     _check_role_fields(role, locality, unit)
     if user.id == admin.id and role is not Role.ADMIN:
         raise DomainError(_l("You cannot take the administrator role from yourself."), "role")
+    before = audit.snapshot(user, USER_FIELDS)
     user.name, user.role = name, role.value
     user.locality = locality if role.is_locality else None
     user.unit = None if role.is_locality else unit
     user.is_unit_head = bool(is_unit_head) and user.unit is not None
+    changed = audit.changes(before, audit.snapshot(user, USER_FIELDS))
+    if changed.keys() & {"role", "locality", "unit"}:
+        user.end_sessions()  # what they may see changed: no page keeps showing the old scope
     db.session.flush()
+    if changed:
+        audit.record(AuditAction.USER_CHANGED, actor=admin, target=user, details=changed)
 
 
 def set_user_active(admin: User, user: User, active: bool) -> None:
@@ -160,13 +159,24 @@ def set_user_active(admin: User, user: User, active: bool) -> None:
     if user.id == admin.id and not active:
         raise DomainError(_l("You cannot deactivate yourself."))
     user.active = active
+    if not active:
+        user.end_sessions()
     db.session.flush()
+    audit.record(AuditAction.USER_REACTIVATED if active else AuditAction.USER_DEACTIVATED, actor=admin, target=user)
 
 
 def reset_password(user: User, password: str) -> None:
     """An admin sets a user's password (one they typed, or a generated one they are shown once)."""
-    user.set_password(check_password_rules(password))
+    user.set_password(check_new_password(password))
     db.session.flush()
+    audit.record(AuditAction.PASSWORD_SET_BY_ADMIN, target=user)
+
+
+def log_out(user: User) -> None:
+    """Logging out ends every session of the user, so a copied cookie replayed later is refused."""
+    user.end_sessions()
+    db.session.flush()
+    audit.record(AuditAction.LOGOUT, actor=user)
 
 
 def set_locale(user: User, locale: str) -> None:

@@ -6,11 +6,11 @@ removes the files it wrote (see `_forget_or_remove`), so nothing is half-saved.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import unicodedata
 import uuid
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,19 +20,17 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 
+from . import audit
+from .archives import DOCX, XLSX, ArchiveRefused, office_type
+from .enums import AuditAction
 from .errors import DomainError
 from .extensions import db
 from .models import Attachment, Message, Ticket, User
 
 PDF, DOC, XLS = "application/pdf", "application/msword", "application/vnd.ms-excel"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-OPENDOCUMENT = frozenset({
-    "application/vnd.oasis.opendocument.text",
-    "application/vnd.oasis.opendocument.spreadsheet",
-    "application/vnd.oasis.opendocument.presentation",
-})
+OFFICE_XML = (DOCX, XLSX)  # the zip-based types archives.office_type recognises (besides OpenDocument)
 OLE2_BY_EXTENSION = {".doc": DOC, ".xls": XLS}
+log = logging.getLogger(__name__)
 NAME_MAX = 255
 
 
@@ -75,26 +73,7 @@ def detect_type(stream: BinaryIO, name: str) -> str | None:
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: legacy Word or Excel
         return OLE2_BY_EXTENSION.get(os.path.splitext(name.lower())[1])
     if head.startswith(b"PK\x03\x04"):
-        return _zip_type(stream)
-    return None
-
-
-def _zip_type(stream: BinaryIO) -> str | None:
-    try:
-        with zipfile.ZipFile(stream) as archive:
-            names = set(archive.namelist())
-            if "mimetype" in names:
-                mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
-                return mimetype if mimetype in OPENDOCUMENT else None
-            if "[Content_Types].xml" in names:
-                if any(n.startswith("word/") for n in names):
-                    return DOCX
-                if any(n.startswith("xl/") for n in names):
-                    return XLSX
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
-        return None
-    finally:
-        stream.seek(0)
+        return office_type(stream)  # raises ArchiveRefused for a zip bomb
     return None
 
 
@@ -121,7 +100,11 @@ def check_files(files: Iterable | None) -> list[Upload]:
         if size > max_bytes:
             raise _error(_l("The file %(name)s is larger than %(max)d MB.", name=name,
                             max=max_bytes // (1024 * 1024)))
-        content_type = detect_type(file.stream, name)
+        try:
+            content_type = detect_type(file.stream, name)
+        except ArchiveRefused:
+            raise _error(_l("The file %(name)s is a compressed archive that would unpack to far more than its "
+                            "size; it is refused.", name=name)) from None
         if content_type is None:
             raise _error(_l("The file %(name)s is not a PDF, Word, Excel, OpenDocument, JPEG or PNG file.",
                             name=name))
@@ -130,8 +113,9 @@ def check_files(files: Iterable | None) -> list[Upload]:
 
 
 def directory() -> Path:
+    """ATTACHMENTS_DIR, created for the server's account alone (0o700) when missing."""
     path = Path(current_app.config["ATTACHMENTS_DIR"])
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 
@@ -142,9 +126,12 @@ def store(uploads: list[Upload], *, ticket: Ticket, user: User, message: Message
     for upload in uploads:
         stored_name = uuid.uuid4().hex
         path = directory() / stored_name
-        upload.stream.seek(0)
-        with open(path, "xb") as out:
-            shutil.copyfileobj(upload.stream, out)
+        try:
+            _write_whole(upload.stream, path)
+        except OSError:
+            log.exception("attachment %s could not be written to %s", upload.original_name, path)
+            raise _error(_l("The file %(name)s could not be saved (the server's storage refused it). Nothing "
+                            "was sent; please try again later.", name=upload.original_name)) from None
         written.append(path)
         row = Attachment(ticket_id=ticket.id, message=message, uploaded_by_id=user.id,
                          original_name=upload.original_name, stored_name=stored_name,
@@ -152,6 +139,34 @@ def store(uploads: list[Upload], *, ticket: Ticket, user: User, message: Message
         db.session.add(row)
         rows.append(row)
     return rows
+
+
+def _write_whole(stream: BinaryIO, path: Path) -> None:
+    """Write to a temporary name beside `path` (owner-only), sync it to disk, then rename it: the file
+    appears whole or not at all, whatever fails midway (a full disk, a permission)."""
+    temporary = path.with_name(f".{path.name}.part")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            stream.seek(0)
+            shutil.copyfileobj(stream, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.rename(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(temporary)
+        raise
+    _sync_directory(path.parent)
+
+
+def _sync_directory(path: Path) -> None:
+    """The rename itself reaches the disk once the directory is synced (POSIX)."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def store_shared(uploads: list[Upload], *, answers: list[tuple[Ticket, Message]], user: User) -> int:
@@ -191,6 +206,12 @@ def _link(row: Attachment, ticket: Ticket, message: Message, user: User) -> Atta
 
 def path_of(attachment: Attachment) -> Path:
     return directory() / attachment.stored_name
+
+
+def note_download(user: User, ticket: Ticket, attachment: Attachment) -> None:
+    """Who took which file of which obstacle: an entry in the audit trail."""
+    audit.record(AuditAction.ATTACHMENT_DOWNLOADED, actor=user, target=f"{ticket.reference} / Attachment "
+                 f"#{attachment.id}", details={"name": attachment.original_name, "size": attachment.size})
 
 
 @event.listens_for(db.session, "after_commit")

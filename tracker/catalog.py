@@ -6,13 +6,18 @@ import re
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from . import audit
 from .accounts import normalise_email
+from .enums import AuditAction
 from .errors import DomainError
 from .extensions import db
 from .models import Category, Locality, RoutingRule, Ticket, Unit
 from .routing import Strategy
 
 CODE_RE = re.compile(r"^[a-z0-9_]{2,40}$")
+UNIT_FIELDS = ("code", "name", "name_en", "email", "is_external", "active")
+CATEGORY_FIELDS = ("code", "name", "name_en", "default_unit", "position", "active")
+RULE_FIELDS = ("position", "category", "province", "keyword", "unit", "strategy", "active")
 NAME_MAX = 200
 KEYWORD_MAX = 100
 EMAIL_MAX = 254
@@ -41,6 +46,7 @@ def save_unit(unit: Unit | None, *, code: str, name: str, name_en: str = "", ema
               is_external: bool = False, active: bool = True) -> Unit:
     """Create (unit None) or edit a handling unit."""
     unit = unit or Unit()
+    before = audit.snapshot(unit, UNIT_FIELDS)
     unit.code = _code(Unit, code, unit if unit.id else None)
     unit.name = _text(name, "name", NAME_MAX)
     unit.name_en = _text(name_en, "name_en", NAME_MAX, required=False)
@@ -49,12 +55,14 @@ def save_unit(unit: Unit | None, *, code: str, name: str, name_en: str = "", ema
     unit.is_external, unit.active = bool(is_external), bool(active)
     db.session.add(unit)
     db.session.flush()
+    audit.record(AuditAction.UNIT_SAVED, target=unit, details=audit.changes(before, audit.snapshot(unit, UNIT_FIELDS)))
     return unit
 
 
 def save_category(category: Category | None, *, code: str, name: str, name_en: str = "",
                   default_unit: Unit | None = None, position: int | None = 0, active: bool = True) -> Category:
     category = category or Category()
+    before = audit.snapshot(category, CATEGORY_FIELDS)
     category.code = _code(Category, code, category if category.id else None)
     category.name = _text(name, "name", NAME_MAX)
     category.name_en = _text(name_en, "name_en", NAME_MAX, required=False)
@@ -65,6 +73,8 @@ def save_category(category: Category | None, *, code: str, name: str, name_en: s
     category.active = bool(active)
     db.session.add(category)
     db.session.flush()
+    audit.record(AuditAction.CATEGORY_SAVED, target=category,
+                 details=audit.changes(before, audit.snapshot(category, CATEGORY_FIELDS)))
     return category
 
 
@@ -88,6 +98,7 @@ def save_rule(rule: RoutingRule | None, *, position: int | None, category: Categ
     if strategy not in {s.value for s in Strategy}:
         raise DomainError(_l("Choose a value from the list."), "strategy")
     rule = rule or RoutingRule()
+    before = audit.snapshot(rule, RULE_FIELDS)
     if position is None:
         position = (db.session.scalar(select(func.max(RoutingRule.position))) or 0) + 10
     rule.position = _position(position)
@@ -97,11 +108,13 @@ def save_rule(rule: RoutingRule | None, *, position: int | None, category: Categ
     rule.strategy, rule.active = strategy, bool(active)
     db.session.add(rule)
     db.session.flush()
+    audit.record(AuditAction.RULE_SAVED, target=rule, details=audit.changes(before, audit.snapshot(rule, RULE_FIELDS)))
     return rule
 
 
 def delete_rule(rule: RoutingRule) -> None:
     """Tickets it routed keep the rule's number in their history; their link to it is cleared."""
+    audit.record(AuditAction.RULE_DELETED, target=rule, details=audit.snapshot(rule, RULE_FIELDS))
     db.session.execute(db.update(Ticket).where(Ticket.routing_rule_id == rule.id).values(routing_rule_id=None)
                        .execution_options(synchronize_session=False))
     db.session.delete(rule)
@@ -119,6 +132,7 @@ def move_rule(rule: RoutingRule, direction: str) -> None:
     for number, each in enumerate(rules, start=1):
         each.position = number * 10
     db.session.flush()
+    audit.record(AuditAction.RULES_REORDERED, target=rule, details={"moved": direction})
 
 
 def rules_from_category_defaults() -> int:
@@ -136,4 +150,5 @@ def rules_from_category_defaults() -> int:
                                    strategy=Strategy.NONE.value, active=True))
         created += 1
     db.session.flush()
+    audit.record(AuditAction.RULES_REORDERED, details={"created_from_categories": created})
     return created

@@ -18,7 +18,7 @@ from .lookups import by_code
 from .models import Category, Locality, OutboxMessage, Ticket, Unit, User, utcnow
 from .tickets import file_ticket, start_work, triage_ticket
 
-DEMO_PASSWORD = "demo12345"
+DEMO_PASSWORD = "phanungnhanh2026"  # meets the password policy (passwords.py)
 
 # (email, role, locality code, unit code, name)
 DEMO_ACCOUNTS = [

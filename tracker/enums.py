@@ -299,3 +299,62 @@ FIELD_LABELS = {
     "sla_state": _l("deadline state"),
     "first_response_state": _l("first response state"),
 }
+
+
+class AuditAction(StrEnum):
+    """What the audit trail records (audit.py): sign-ins, accounts, the admin's settings, data leaving."""
+
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGIN_REFUSED = "login_refused"  # too many failures: the password was not even checked
+    LOGOUT = "logout"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested"
+    PASSWORD_RESET = "password_reset"
+    PASSWORD_SET_BY_ADMIN = "password_set_by_admin"
+    USER_CREATED = "user_created"
+    USER_CHANGED = "user_changed"
+    USER_DEACTIVATED = "user_deactivated"
+    USER_REACTIVATED = "user_reactivated"
+    TOKEN_CREATED = "token_created"
+    TOKEN_REVOKED = "token_revoked"
+    UNIT_SAVED = "unit_saved"
+    CATEGORY_SAVED = "category_saved"
+    RULE_SAVED = "rule_saved"
+    RULE_DELETED = "rule_deleted"
+    RULES_REORDERED = "rules_reordered"
+    SLA_POLICY_SAVED = "sla_policy_saved"
+    SLA_POLICY_DELETED = "sla_policy_deleted"
+    CALENDAR_CHANGED = "calendar_changed"
+    EXPORT = "export"
+    ATTACHMENT_DOWNLOADED = "attachment_downloaded"
+
+    @property
+    def label(self):
+        return AUDIT_LABELS[self]
+
+
+AUDIT_LABELS = {
+    AuditAction.LOGIN: _l("Logged in"),
+    AuditAction.LOGIN_FAILED: _l("Failed login"),
+    AuditAction.LOGIN_REFUSED: _l("Login refused (too many failures)"),
+    AuditAction.LOGOUT: _l("Logged out"),
+    AuditAction.PASSWORD_RESET_REQUESTED: _l("Password reset requested"),
+    AuditAction.PASSWORD_RESET: _l("Password reset through the emailed link"),
+    AuditAction.PASSWORD_SET_BY_ADMIN: _l("Password set by an administrator"),
+    AuditAction.USER_CREATED: _l("User created"),
+    AuditAction.USER_CHANGED: _l("User changed (name, role, locality or unit)"),
+    AuditAction.USER_DEACTIVATED: _l("User deactivated"),
+    AuditAction.USER_REACTIVATED: _l("User reactivated"),
+    AuditAction.TOKEN_CREATED: _l("API token created"),
+    AuditAction.TOKEN_REVOKED: _l("API token revoked"),
+    AuditAction.UNIT_SAVED: _l("Unit saved"),
+    AuditAction.CATEGORY_SAVED: _l("Category saved"),
+    AuditAction.RULE_SAVED: _l("Routing rule saved"),
+    AuditAction.RULE_DELETED: _l("Routing rule deleted"),
+    AuditAction.RULES_REORDERED: _l("Routing rules reordered or created"),
+    AuditAction.SLA_POLICY_SAVED: _l("SLA policy saved"),
+    AuditAction.SLA_POLICY_DELETED: _l("SLA policy removed"),
+    AuditAction.CALENDAR_CHANGED: _l("Working calendar changed"),
+    AuditAction.EXPORT: _l("Obstacles exported"),
+    AuditAction.ATTACHMENT_DOWNLOADED: _l("Attachment downloaded"),
+}

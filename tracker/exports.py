@@ -20,7 +20,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 
-from .enums import Outcome, SlaState, Status, Urgency
+from . import audit
+from .enums import AuditAction, Outcome, SlaState, Status, Urgency
 from .extensions import db
 from .localtime import local_zone
 from .models import Category, Locality, Ticket, Unit, User
@@ -40,6 +41,12 @@ class Column:
     header: str
     kind: str = "text"  # text / moment / number
     width: int = 16
+
+
+def note_export(user: User, list_name: str, fmt: str, filters: dict) -> None:
+    """Data leaving the system: who exported which list, in which format, filtered how (audit trail)."""
+    audit.record(AuditAction.EXPORT, actor=user, target=f"{list_name} ({fmt})",
+                 details={"filters": dict(list(filters.items())[:20])})
 
 
 def columns() -> list[Column]:

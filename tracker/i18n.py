@@ -2,8 +2,11 @@
 import datetime as dt
 
 from flask import current_app, has_request_context, session
-from flask_babel import format_datetime, format_decimal, get_locale
+from flask.json.provider import DefaultJSONProvider
+from flask_babel import format_datetime, format_decimal, get_locale, gettext
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from .extensions import babel
 from .localtime import local_zone
@@ -46,7 +49,36 @@ def format_count(value: int, cap: int | None = None) -> str:
     return format_decimal(value)
 
 
+def _as_text(lazy: LazyString) -> Markup:
+    """A lazily translated message is text, never markup: the translation and what it interpolates (a file
+    name, a date someone typed) are escaped when a template shows it, once: a value its caller escaped
+    already (Markup) is kept as it is, the way Jinja's own `_()` formats."""
+    if lazy._func is gettext and lazy._kwargs:  # LazyString keeps what lazy_gettext was given
+        return Markup(escape(gettext(*lazy._args))) % lazy._kwargs
+    return escape(str(lazy))
+
+
+def never_trust_translations() -> None:
+    """Flask-Babel gives lazy strings an `__html__` that returns them as they are, so Jinja takes them for
+    safe markup and a message such as “The date %(value)s...” would inject whatever the user typed. Every
+    lazy string is escaped instead; the issue was dismissed upstream (python-babel/flask-babel#121)."""
+    LazyString.__html__ = _as_text
+
+
+class TextJSONProvider(DefaultJSONProvider):
+    """JSON carries a translated message as its text: Flask would serialise anything with `__html__` as that
+    HTML, so an escaped "province&#39;s" would reach API clients."""
+
+    @staticmethod
+    def default(o):
+        if isinstance(o, LazyString):
+            return str(o)
+        return DefaultJSONProvider.default(o)
+
+
 def init_app(app) -> None:
+    never_trust_translations()
+    app.json = TextJSONProvider(app)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["date"] = format_date_vn
     app.jinja_env.filters["datetime"] = format_datetime_vn

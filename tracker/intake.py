@@ -20,7 +20,7 @@ OFFLINE_CHANNELS = tuple(c for c in Channel if c is not Channel.WEB)
 def file_on_behalf(user: User, *, locality: Locality | None, category: Category | None, title: str,
                    description: str, legal_basis: str = "", requested_urgency: str = "normal", channel: str,
                    incoming_doc_number: str | None, incoming_doc_date: dt.date | None,
-                   now: dt.datetime | None = None, files=()) -> Ticket:
+                   now: dt.datetime | None = None, files=(), submission: str | None = None) -> Ticket:
     """File for any locality, recording the channel and the incoming document (its scan among the files); a
     dispatch needs its number and date."""
     now = now or utcnow()
@@ -42,6 +42,7 @@ def file_on_behalf(user: User, *, locality: Locality | None, category: Category 
         raise DomainError(_l("The document date cannot be in the future."), "incoming_doc_date")
     ticket = file_ticket(user, locality=locality, category=category, title=title, description=description,
                          legal_basis=legal_basis, requested_urgency=requested_urgency, channel=channel,
-                         incoming_doc_number=number or None, incoming_doc_date=incoming_doc_date, now=now, files=files)
+                         incoming_doc_number=number or None, incoming_doc_date=incoming_doc_date, now=now,
+                         files=files, submission=submission)
     record(ticket, user, "filed_on_behalf", "channel", None, channel, at=now)
     return ticket

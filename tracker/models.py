@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -22,6 +23,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .citations import cited_document
 from .enums import (
     URGENCY_RANK,
+    AuditAction,
     Channel,
     Delivery,
     LocalityLevel,
@@ -35,6 +37,7 @@ from .enums import (
     Urgency,
 )
 from .extensions import db
+from .passwords import normalise as normalise_password
 from .text import fold
 
 
@@ -147,6 +150,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str] = mapped_column(String(5), default="vi")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of the id every session cookie carries (get_id): raising it ends all of the user's sessions.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     locality: Mapped[Locality | None] = relationship()
     unit: Mapped[Unit | None] = relationship()
@@ -159,11 +164,22 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    def get_id(self) -> str:
+        """What the session stores: a cookie from before the version was raised names no one any more."""
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        """Every session cookie issued so far stops working (logout, new password, deactivation, new role)."""
+        self.session_version = (self.session_version or 0) + 1
+
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        """Hash the password as NFC (passwords.normalise), ending the sessions opened with the old one; the
+        policy is checked by the domain before."""
+        self.password_hash = generate_password_hash(normalise_password(password))
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return bool(self.password_hash) and check_password_hash(self.password_hash, normalise_password(password))
 
     def __str__(self) -> str:
         return self.name or self.email
@@ -532,6 +548,69 @@ class JobLock(db.Model):
     name: Mapped[str] = mapped_column(String(50), primary_key=True)
     holder: Mapped[str | None] = mapped_column(String(100))
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(db.Model):
+    """One line of the audit trail (audit.py writes it): who, when, what, to what, from which address.
+
+    Append-only: the ORM refuses to change or delete an entry (audit.py), and the database refuses updates.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_created_at_id", "created_at", "id"),
+        Index("ix_audit_log_actor_email_created_at", "actor_email", "created_at"),
+        Index("ix_audit_log_action_created_at", "action", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The actor's email at the time; for a failed login, the email that was typed.
+    actor_email: Mapped[str | None] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str | None] = mapped_column(String(300))
+    address: Mapped[str | None] = mapped_column(String(45))  # IPv4 or IPv6 of the request; None from the CLI
+    details: Mapped[str | None] = mapped_column(Text)  # JSON, never a secret
+
+    actor: Mapped[User | None] = relationship()
+
+    @property
+    def action_enum(self) -> AuditAction | None:
+        return AuditAction(self.action) if self.action in set(AuditAction) else None
+
+    @property
+    def details_dict(self) -> dict:
+        return json.loads(self.details) if self.details else {}
+
+
+class LoginFailure(db.Model):
+    """A failed sign-in: counted per account and per (account, address) to slow guessing (signin.py)."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_email_failed_at", "email", "failed_at"),
+        Index("ix_login_failures_failed_at", "failed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))  # as typed, normalised: unknown accounts count the same
+    address: Mapped[str] = mapped_column(String(45))
+    failed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FormSubmission(db.Model):
+    """A filing form's one-time token (issued with the form), and the obstacle it filed: the same form
+    sent twice answers with this obstacle instead of filing another. The key is unique across workers."""
+
+    __tablename__ = "form_submissions"
+
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ticket: Mapped[Ticket | None] = relationship()
 
 
 # Systemic issues, search and published guidance (issue 10).

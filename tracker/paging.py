@@ -12,6 +12,7 @@ from .extensions import db
 
 COUNT_CAP = 10_000
 PAGE_SIZES = (25, 50, 100)
+MAX_PAGE = 100_000  # far past any list; an offset beyond it would only overflow the database's integers
 
 
 def page_size(value, default: int) -> int:

@@ -14,14 +14,16 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from . import audit
+from .enums import AuditAction
 from .errors import DomainError
 from .extensions import db
 from .mail import outbox
 from .models import User
+from .passwords import check_new_password, normalise
 
 SALT = "password-reset"
 MAX_AGE = dt.timedelta(hours=1)
-PASSWORD_MIN, PASSWORD_MAX = 10, 200
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -36,6 +38,8 @@ def request_reset(email: str) -> None:
     """Enqueue a reset link when an active account has this email; silent otherwise (no account probing)."""
     address = (email or "").strip().lower()
     user = db.session.scalar(select(User).where(func.lower(User.email) == address)) if address else None
+    audit.record(AuditAction.PASSWORD_RESET_REQUESTED, email=address, target=user,
+                 details=None if user is not None and user.active else {"sent": False})
     if user is None or not user.active:
         return
     token_id = secrets.token_hex(8)
@@ -58,11 +62,10 @@ def user_for_token(token: str) -> User | None:
 
 
 def reset_password(user: User, password: str, confirm: str) -> None:
-    if len(password or "") < PASSWORD_MIN:
-        raise DomainError(_l("The password needs at least %(min)d characters.", min=PASSWORD_MIN), "password")
-    if len(password) > PASSWORD_MAX:
-        raise DomainError(_l("This password is too long."), "password")
-    if password != confirm:
+    """The new password, under the one policy (passwords.py), typed twice alike."""
+    password = check_new_password(password)
+    if password != normalise(confirm):
         raise DomainError(_l("The two passwords differ."), "confirm")
     user.set_password(password)
     db.session.flush()
+    audit.record(AuditAction.PASSWORD_RESET, actor=user, target=user)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from . import measures
 from .enums import OPEN_STATUSES, MessageKind, Outcome, SlaState, Status, Urgency
 from .extensions import db
-from .localtime import local_date, local_midnight
+from .localtime import local_date, local_midnight, parse_local_date
 from .models import Attachment, Category, Event, Locality, Message, Ticket, Unit, User, ticket_units, utcnow
 from .paging import BoundedPage, bounded_counts, paginate
 from .permissions import can_see_internal, visible_tickets
@@ -31,14 +31,11 @@ OPEN_VALUES = [s.value for s in OPEN_STATUSES]
 
 
 def parse_date(value: str | None) -> dt.date | None:
-    """dd/mm/yyyy as people write it, or ISO yyyy-mm-dd as a date input sends it; None when neither."""
-    value = (value or "").strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    return None
+    """localtime.parse_local_date, or None for what it refuses (a slip such as 01/01/0001 included)."""
+    try:
+        return parse_local_date(value)
+    except ValueError:
+        return None
 
 
 SORTS = {

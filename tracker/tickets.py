@@ -5,7 +5,7 @@ import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 
-from . import attachments, permissions, routing
+from . import attachments, permissions, routing, submissions
 from .enums import Channel, MessageKind, RequestedUrgency, Role, Status, Urgency
 from .errors import DomainError
 from .extensions import db
@@ -62,9 +62,13 @@ def file_ticket(user: User, *, locality: Locality, category: Category, title: st
                 legal_basis: str = "", requested_urgency: str = RequestedUrgency.NORMAL,
                 channel: str = Channel.WEB, incoming_doc_number: str | None = None,
                 incoming_doc_date: dt.date | None = None, now: dt.datetime | None = None,
-                files=()) -> Ticket:
-    """File an obstacle for a locality: reference, deadlines, attachments and the first history event."""
+                files=(), submission: str | None = None) -> Ticket:
+    """File an obstacle for a locality: reference, deadlines, attachments and the first history event.
+
+    `submission` is the filing form's one-time token: sent again, it answers with the first obstacle.
+    """
     now = now or utcnow()
+    claimed = submissions.claim(user, submission, now)
     if locality is None or not may_file_for(user, locality):
         raise DomainError(_l("You may not file for this locality."), "locality")
     if category is None or not category.active:
@@ -93,6 +97,7 @@ def file_ticket(user: User, *, locality: Locality, category: Category, title: st
     db.session.add(ticket)
     db.session.flush()
     record(ticket, user, "filed", at=now)
+    submissions.record_result(claimed, ticket)
     attachments.store(uploads, ticket=ticket, user=user)
     routing.route(ticket, now)
     return ticket

@@ -1,13 +1,18 @@
 """Request-wide wiring: the user loader, error pages, template helpers, security headers."""
-from flask import flash, redirect, render_template, request, url_for
+import time
+
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm import joinedload
+from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.routing import IntegerConverter
 
 from . import enums, permissions
-from .extensions import db, login_manager
+from .extensions import db, limiter, login_manager
 from .models import User, utcnow
 from .worktime import sla
 from .worktime.calendar import request_calendar
@@ -25,6 +30,93 @@ def sla_left(due):
     return sla.describe_left(utcnow(), due, request_calendar())
 
 
+MAX_ID = 2**31 - 1  # the largest value of the id columns (INTEGER on PostgreSQL and SQLite)
+CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                           "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def security_headers(response):
+    """Every response: no sniffing or framing, a CSP that also pins <base> and form targets; HSTS once
+    cookies are secure (the site is served over HTTPS only); and whatever a signed-in user or an API token
+    sees is never kept by a browser or proxy cache."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if _serves_someones_data():
+        response.cache_control.no_store = True
+    return response
+
+
+def _serves_someones_data() -> bool:
+    if (request.endpoint or "").endswith("static"):
+        return False  # CSS and scripts are the same for everyone
+    return g.get("api_user") is not None or current_user.is_authenticated
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """<int:...> in a URL fits the database's integer columns: a bigger number names nothing (404), where
+    it would overflow the query (a 500)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=0, max=MAX_ID, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+class NulInRequest(BadRequest):
+    """PostgreSQL stores no NUL character in text; no form or link of ours sends one."""
+
+    @property
+    def description(self):
+        return _("This request contains a character that is not allowed (a NUL byte). Remove it and try again.")
+
+    @description.setter
+    def description(self, _value):
+        pass
+
+
+def refuse_nul_bytes():
+    """Before any view: a NUL byte in the path, a query parameter or a form field is refused (400)."""
+    if "\x00" in request.path or _has_nul(request.args) or _has_nul(request.form):
+        raise NulInRequest()
+
+
+def _has_nul(values) -> bool:
+    return any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))
+
+
+def blueprint_error_handler(app, error):
+    """The handler the request's blueprint registered for this error (by its code or any of its classes):
+    an app-wide handler for a code would otherwise shadow a blueprint's catch-all HTTPException handler."""
+    for name in request.blueprints:
+        for code in (error.code, None):
+            handlers = app.error_handler_spec[name][code]
+            found = next((handlers[cls] for cls in type(error).__mro__ if cls in handlers), None)
+            if found is not None:
+                return found
+    return None
+
+
+def retry_after() -> int:
+    """Seconds until the limit this request broke lets requests through again."""
+    breached = limiter.current_limit
+    return max(1, int(breached.reset_at - time.time())) if breached is not None else 60
+
+
+def user_for_session(session_id: str) -> User | None:
+    """The user a session's "id:version" names, while that version is current (User.get_id)."""
+    user_id, _sep, version = (session_id or "").partition(":")
+    if not (user_id.isdigit() and version.isdigit() and len(user_id) < 10 and len(version) < 10):
+        return None
+    # With their locality and unit: pages ask for them (scope, names) and should not pay a query each.
+    user = db.session.get(User, int(user_id), options=[joinedload(User.locality), joinedload(User.unit)])
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
 def init_app(app) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to continue.")
@@ -32,10 +124,8 @@ def init_app(app) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        # With their locality and unit: pages ask for them (scope, names) and should not pay a query each.
-        return db.session.get(User, int(user_id), options=[joinedload(User.locality), joinedload(User.unit)]) \
-            if user_id.isdigit() else None
+    def load_user(session_id: str):
+        return user_for_session(session_id)
 
     @app.context_processor
     def template_helpers():
@@ -44,16 +134,15 @@ def init_app(app) -> None:
     app.add_template_global(sla_label)
     app.add_template_global(sla_left)
 
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-        )
-        return response
+    app.after_request(security_headers)
+    app.before_request(refuse_nul_bytes)
+
+    @app.errorhandler(NulInRequest)
+    def nul_in_request(error):
+        own = blueprint_error_handler(app, error)
+        if own is not None:
+            return own(error)
+        return render_template("errors/error.html", code=400, message=error.description), 400
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
@@ -61,8 +150,12 @@ def init_app(app) -> None:
         view = app.view_functions.get(request.endpoint)
         if getattr(view, "redisplays_form_on_csrf_error", False):
             # The view validates a FlaskForm, whose own CSRF check fails too: it changes nothing and
-            # shows the form again as typed, with a fresh token.
-            response = app.make_response(view(**(request.view_args or {})))
+            # shows the form again as typed, with a fresh token. A view that refuses the user (404 for
+            # what they may not use) answers that refusal, as it would with the token.
+            try:
+                response = app.make_response(view(**(request.view_args or {})))
+            except HTTPException as refusal:
+                return app.handle_http_exception(refusal)
             response.status_code = 400
             return response
         return render_template("errors/error.html", code=400,
@@ -76,6 +169,18 @@ def init_app(app) -> None:
     def forbidden(_error):
         return render_template("errors/error.html", code=403,
                                message=_("You may not do this.")), 403
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many_requests(error):
+        own = blueprint_error_handler(app, error)
+        if own is not None:  # the API answers in JSON, with its own handler
+            return own(error)
+        seconds = retry_after()
+        response = app.make_response((render_template(
+            "errors/error.html", code=429,
+            message=_("Too many requests. Please wait %(seconds)d seconds and try again.", seconds=seconds)), 429))
+        response.headers["Retry-After"] = str(seconds)
+        return response
 
     @app.errorhandler(413)
     def too_large(_error):

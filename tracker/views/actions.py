@@ -66,4 +66,4 @@ def _report(error: DomainError, form: FlaskForm | None, summary) -> None:
     if summary is not None:
         flash(summary(error.message), "danger")
     elif not placed:
-        flash(str(error.message), "danger")
+        flash(str(error.message), getattr(error, "category", "danger"))

@@ -5,6 +5,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 
+from ..localtime import parse_local_date
+
 REQUIRED = _l("This field is required.")
 INVALID_DATE = _l("Enter a valid date (dd/mm/yyyy).")
 
@@ -23,19 +25,6 @@ def redisplay_on_csrf_error(view):
     """
     view.redisplays_form_on_csrf_error = True
     return view
-
-
-def parse_local_date(text: str) -> dt.date:
-    """dd/mm/yyyy as people write it, or yyyy-mm-dd as a date input sends it; years 2000 to 2100."""
-    text = (text or "").strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            day = dt.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-        if 2000 <= day.year <= 2100:
-            return day
-    raise ValueError(text)
 
 
 class LocalDateField(StringField):

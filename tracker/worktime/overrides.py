@@ -5,6 +5,8 @@ import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 
+from .. import audit
+from ..enums import AuditAction
 from ..errors import DomainError
 from ..extensions import db
 from ..models import CalendarOverride
@@ -29,6 +31,8 @@ def set_override(day: dt.date | None, is_working: bool, reason: str) -> Calendar
     override.reason = reason
     db.session.add(override)
     db.session.flush()
+    audit.record(AuditAction.CALENDAR_CHANGED, target=f"CalendarOverride {day.isoformat()}",
+                 details={"working_day": override.is_working, "reason": reason})
     recompute_open_deadlines(day)
     return override
 
@@ -37,6 +41,8 @@ def remove_override(day: dt.date) -> None:
     override = db.session.get(CalendarOverride, day)
     if override is None:
         raise DomainError(_l("There is no override on this date."), "day")
+    audit.record(AuditAction.CALENDAR_CHANGED, target=f"CalendarOverride {day.isoformat()}",
+                 details={"removed": True, "reason": override.reason})
     db.session.delete(override)
     db.session.flush()
     recompute_open_deadlines(day)

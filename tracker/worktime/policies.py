@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..enums import Urgency
+from .. import audit
+from ..enums import AuditAction, Urgency
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Category, SlaPolicy
@@ -53,8 +54,11 @@ def save_policy(urgency: str, category: Category | None, first_response_hours, a
     if policy is None:
         policy = SlaPolicy(urgency=urgency, category_id=category_id)
         db.session.add(policy)
+    before = audit.snapshot(policy, HOURS)
     policy.first_response_hours, policy.answer_hours = first, answer
     db.session.flush()
+    audit.record(AuditAction.SLA_POLICY_SAVED, target=_policy_name(urgency, category),
+                 details=audit.changes(before, audit.snapshot(policy, HOURS)))
     return policy
 
 
@@ -62,8 +66,17 @@ def delete_policy(policy: SlaPolicy) -> None:
     """Only a category's override can go; the urgency's default must stay."""
     if policy.category_id is None:
         raise DomainError(_l("The default of an urgency cannot be removed; change its hours instead."))
+    audit.record(AuditAction.SLA_POLICY_DELETED, target=_policy_name(policy.urgency, policy.category),
+                 details=audit.snapshot(policy, HOURS))
     db.session.delete(policy)
     db.session.flush()
+
+
+HOURS = ("first_response_hours", "answer_hours")
+
+
+def _policy_name(urgency: str, category: Category | None) -> str:
+    return f"SlaPolicy {urgency} / {category.code if category else '*'}"
 
 
 def _hours(value, field: str) -> int:

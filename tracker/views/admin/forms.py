@@ -6,7 +6,6 @@ from wtforms import BooleanField, IntegerField, PasswordField, SelectField, Stri
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ... import choices
-from ...accounts import PASSWORD_MAX, PASSWORD_MIN
 from ...catalog import EMAIL_MAX, KEYWORD_MAX, NAME_MAX
 from ...enums import Role
 from ...extensions import db
@@ -48,9 +47,8 @@ class UserForm(FlaskForm):
                            validators=[Optional(), _max(5)])
     unit = SelectField(_l("Unit"), validate_choice=False)
     is_unit_head = BooleanField(_l("Head of the unit"))
-    password = PasswordField(_l("Password (leave empty to generate one)"), validators=[
-        Optional(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
-                           message=_l("Between %(min)d and %(max)d characters.", min=PASSWORD_MIN, max=PASSWORD_MAX))])
+    # The policy (length, common passwords) is passwords.check_new_password's, in the domain.
+    password = PasswordField(_l("Password (leave empty to generate one)"), validators=[Optional()])
 
     def fill_choices(self) -> None:
         self.role.choices = [("", _l("— choose —"))] + [(r.value, r.label) for r in Role]
@@ -65,9 +63,7 @@ class EditUserForm(UserForm):
 
 
 class PasswordForm(FlaskForm):
-    password = PasswordField(_l("New password (leave empty to generate one)"), validators=[
-        Optional(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
-                           message=_l("Between %(min)d and %(max)d characters.", min=PASSWORD_MIN, max=PASSWORD_MAX))])
+    password = PasswordField(_l("New password (leave empty to generate one)"), validators=[Optional()])
 
 
 class ButtonForm(FlaskForm):

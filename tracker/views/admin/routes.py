@@ -10,6 +10,7 @@ from ...extensions import db
 from ...lookups import chosen
 from ...models import Locality, Unit, User
 from ..actions import perform
+from ..paging import page_number
 from .forms import ButtonForm, EditUserForm, PasswordForm, UserForm
 from .shared import admins_only, form_data, render_form
 
@@ -29,7 +30,7 @@ def users():
     q = (request.args.get("q") or "").strip()[:100]
     status = request.args.get("status") if request.args.get("status") in ("active", "inactive") else None
     page = db.paginate(accounts.find_users(role=role, text=q, active=None if status is None else status == "active"),
-                       page=max(request.args.get("page", 1, type=int), 1),
+                       page=page_number(request.args),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("admin/users.html", page=page, role=role, q=q, status=status, button=ButtonForm())
 

@@ -4,34 +4,40 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ...accounts import authenticate, set_locale
+from ...accounts import log_out, set_locale
+from ...signin import sign_in
 from ..actions import perform
 from ..forms import redisplay_on_csrf_error
+from ..limits import client_address, login_limit
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_limit
 @redisplay_on_csrf_error
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
-        if user is None:
-            flash(_("Wrong email or password, or the account is deactivated."), "danger")
-        else:
-            login_user(user)
+        attempt = perform(lambda: sign_in(form.email.data, form.password.data, address=client_address())).value
+        if attempt.user is not None:
+            login_user(attempt.user)
             return redirect(_safe_next(request.args.get("next")) or url_for("index"))
+        flash(str(attempt.refusal), "danger")
+        if attempt.retry_after:  # refused before the password was even checked: say when to come back
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(attempt.retry_after)}
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    user = current_user._get_current_object()
     logout_user()
+    perform(lambda: log_out(user))
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 

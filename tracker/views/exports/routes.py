@@ -12,6 +12,7 @@ from ... import exports, permissions, queries
 from ...localtime import local_date
 from ...models import utcnow
 from ...policy import policy_filters
+from ..actions import perform
 from ..queues.routes import queue_unit
 
 bp = Blueprint("exports", __name__)
@@ -72,6 +73,7 @@ def policy(fmt: str):
 def send(fmt: str, query, order, title: str) -> Response:
     """The list as a download, streamed: CSV as it is read, XLSX once written to a temporary file."""
     name = f"{title} {local_date(utcnow()).strftime('%Y-%m-%d')}.{fmt}"
+    perform(lambda: exports.note_export(current_user, title, fmt, request.args.to_dict()))
     cells = exports.rows(query, order)
     if fmt == "csv":
         body, mimetype = stream_with_context(exports.csv_chunks(cells)), "text/csv; charset=utf-8"

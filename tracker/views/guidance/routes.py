@@ -13,6 +13,7 @@ from ...lookups import by_code, chosen
 from ...models import Category, Guidance, Ticket
 from ..actions import perform
 from ..forms import redisplay_on_csrf_error
+from ..paging import page_number
 from .forms import GuidanceForm
 
 bp = Blueprint("guidance", __name__, url_prefix="/guidance")
@@ -32,7 +33,7 @@ def index():
     query = guidance.matching(guidance.published(), q)
     if category is not None:
         query = query.where(Guidance.category_id == category.id)
-    page = db.paginate(query, page=max(request.args.get("page", 1, type=int), 1),
+    page = db.paginate(query, page=page_number(request.args),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
     categories = db.session.scalars(select(Category).order_by(Category.position)).all()
     return render_template("guidance/index.html", page=page, q=q, category=category, categories=categories)

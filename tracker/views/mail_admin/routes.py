@@ -13,6 +13,7 @@ from ...models import User, utcnow
 from ...weeks import WeekError, last_week, parse_week
 from ..actions import perform
 from ..admin.shared import admins_only
+from ..paging import page_number
 from .forms import PreviewForm, RetryForm
 
 bp = Blueprint("mail_admin", __name__, url_prefix="/admin/mail")
@@ -22,7 +23,7 @@ bp.before_request(admins_only)
 @bp.get("/outbox")
 def outbox():
     status = request.args.get("status") or None
-    page = outbox_list(status, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
+    page = outbox_list(status, page_number(request.args), current_app.config["PAGE_SIZE"])
     return render_template("mail_admin/outbox.html", page=page, status=status, retry_form=RetryForm(),
                            explain=explain)
 

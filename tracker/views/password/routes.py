@@ -4,12 +4,15 @@ from flask_babel import gettext as _
 
 from ...password_reset import request_reset, reset_password, user_for_token
 from ..actions import perform
+from ..limits import reset_limits
 from .forms import ForgotForm, ResetForm
 
 bp = Blueprint("password", __name__, url_prefix="/password")
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
+@reset_limits[1]
+@reset_limits[0]  # the address's budget is checked first: a refused request spends no email's budget
 def forgot():
     form = ForgotForm()
     if form.validate_on_submit() and perform(lambda: request_reset(form.email.data)).ok:

@@ -7,6 +7,7 @@ from ...lookups import by_code
 from ...models import Unit
 from ...paging import BoundedPage
 from ..pages import per_page, queue_filters, render_queue
+from ..paging import page_number
 
 bp = Blueprint("queues", __name__, url_prefix="/queue")
 EMPTY = BoundedPage([], 1, 25, 0)  # a specialist without a unit has no unit queue
@@ -19,7 +20,7 @@ def unit():
     filters = queue_filters(request.args, fixed=("unit",))
     chosen = queue_unit(filters.unit)
     filters.unit = chosen.code if chosen else None
-    number = request.args.get("page", 1, type=int)
+    number = page_number(request.args)
     page = queries.unit_queue(current_user, chosen, filters, number, per_page=per_page()) if chosen else None
     return render_queue("queues/unit.html", page or EMPTY, filters, "queues.unit", saved_page="unit",
                         default_sort="deadline", keep={"unit": chosen.code} if chosen else {}, unit=chosen,
@@ -41,5 +42,5 @@ def queue_unit(code: str | None) -> Unit | None:
 @permissions.allowed_only(permissions.is_team)
 def mine():
     filters = queue_filters(request.args)
-    page = queries.my_work(current_user, filters, request.args.get("page", 1, type=int), per_page=per_page())
+    page = queries.my_work(current_user, filters, page_number(request.args), per_page=per_page())
     return render_queue("queues/mine.html", page, filters, "queues.mine", saved_page="mine", default_sort="deadline")

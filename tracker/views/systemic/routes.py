@@ -12,6 +12,7 @@ from ...models import Category, SystemicIssue, Ticket, Unit
 from ...search import similar
 from ..actions import perform
 from ..forms import redisplay_on_csrf_error
+from ..paging import page_number
 from ..triage.routes import _assignee
 from .forms import IssueAnswerForm, LinkForm, NewIssueForm, RouteForm, UnlinkForm, references_in
 
@@ -41,7 +42,7 @@ def queue_suggestions(tickets):
 @login_required
 def index(form=None, status_code=200):
     status = request.args.get("status") or None
-    page = systemic_queries.issue_list(current_user, status, request.args.get("page", 1, type=int))
+    page = systemic_queries.issue_list(current_user, status, page_number(request.args))
     if form is None and permissions.can_manage_issues(current_user):
         form = NewIssueForm(formdata=None)
     return render_template("systemic/index.html", page=page, status=status, form=form), status_code
@@ -82,7 +83,7 @@ def show(code: str):
 
 def _render(issue, status=200, **forms):
     may_manage = permissions.can_manage_issues(current_user)
-    tickets = systemic_queries.issue_tickets(current_user, issue, request.args.get("page", 1, type=int))
+    tickets = systemic_queries.issue_tickets(current_user, issue, page_number(request.args))
     if may_manage and not issue.is_answered and "route_form" not in forms:
         forms["route_form"] = RouteForm.for_issue(issue)
     if permissions.can_answer_issue(current_user, issue) and "answer_form" not in forms:

@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ...enums import RequestedUrgency
+from ...submissions import new_token
 from ...tickets import TEXT_MAX, TITLE_MAX
 from ..forms import REQUIRED, VersionedForm
 
@@ -35,6 +36,8 @@ class TicketForm(FlaskForm):
                                          "the rapid-response team sets the final level."))
     attachments = MultipleFileField(_l("Attachments"), description=_l(
         "Official letters, scans, spreadsheets (optional): PDF, Word, Excel, OpenDocument, JPEG or PNG."))
+    # A new token with each empty form, sent back as it was: submissions.py files one obstacle per token.
+    submission = HiddenField(default=new_token)
 
     def fill_choices(self, categories, localities) -> None:
         self.category.choices = [("", _l("— choose —"))] + [(c.code, c.name) for c in categories]

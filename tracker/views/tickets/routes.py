@@ -9,10 +9,13 @@ from ...enums import Role
 from ...extensions import db
 from ...lookups import by_code
 from ...models import Category, Locality
+from ...submissions import AlreadySubmitted
 from ...tickets import allowed_localities_for, file_ticket, post_message, start_work
 from ..actions import perform
 from ..forms import redisplay_on_csrf_error
+from ..limits import filing_limit
 from ..pages import per_page, queue_filters, render_queue, render_ticket
+from ..paging import page_number
 from .forms import ActionForm, MessageForm, TicketForm
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
@@ -22,12 +25,13 @@ bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 @login_required
 def index():
     filters = queue_filters(request.args)
-    page = queries.ticket_list(current_user, filters, request.args.get("page", 1, type=int), per_page=per_page())
+    page = queries.ticket_list(current_user, filters, page_number(request.args), per_page=per_page())
     return render_queue("tickets/index.html", page, filters, "tickets.index", saved_page="tickets")
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
+@filing_limit
 @redisplay_on_csrf_error
 def new():
     if not permissions.can_file(current_user):
@@ -44,7 +48,10 @@ def new():
             current_user, locality=by_code(Locality, code),
             category=next((c for c in categories if c.code == form.category.data), None),
             title=form.title.data, description=form.description.data, legal_basis=form.legal_basis.data,
-            requested_urgency=form.urgency.data, files=request.files.getlist("attachments")), form)
+            requested_urgency=form.urgency.data, files=request.files.getlist("attachments"),
+            submission=form.submission.data), form)
+        if isinstance(result.error, AlreadySubmitted):
+            return redirect(url_for("tickets.show", reference=result.error.reference))
         if result.ok:
             flash(_("Your obstacle was filed as %(reference)s.", reference=result.value.reference), "success")
             return redirect(url_for("tickets.show", reference=result.value.reference))

@@ -11,10 +11,13 @@ from ...extensions import db
 from ...intake import file_on_behalf
 from ...lookups import by_code, chosen
 from ...models import Category, Locality, Unit, User, utcnow
+from ...submissions import AlreadySubmitted
 from ...tickets import triage_ticket
 from ..actions import perform
 from ..forms import redisplay_on_csrf_error
+from ..limits import filing_limit
 from ..pages import per_page, queue_filters, render_queue, render_ticket
+from ..paging import page_number
 from .forms import BulkForm, OnBehalfForm, TriageForm
 
 bp = Blueprint("triage", __name__, url_prefix="/triage")
@@ -27,7 +30,7 @@ ASSIGNEE_REFUSED = "The assignee must be an active specialist of the lead unit."
 def queue(bulk_form=None, status=200):
     filters = queue_filters(request.args)
     filters.status = None  # the triage queue is the new tickets
-    page = queries.triage_queue(current_user, request.args.get("page", 1, type=int), filters, per_page=per_page())
+    page = queries.triage_queue(current_user, page_number(request.args), filters, per_page=per_page())
     if bulk_form is None:
         bulk_form = BulkForm(formdata=None)
     bulk_form.fill_choices()
@@ -69,6 +72,7 @@ def _safe_args(args) -> dict:
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 @permissions.allowed_only(permissions.can_triage)
+@filing_limit
 @redisplay_on_csrf_error
 def new():
     categories = db.session.scalars(select(Category).where(Category.active.is_(True))
@@ -83,7 +87,10 @@ def new():
             requested_urgency=form.urgency.data, channel=form.channel.data,
             incoming_doc_number=form.incoming_doc_number.data,
             incoming_doc_date=form.incoming_doc_date.data, files=request.files.getlist("attachments"),
+            submission=form.submission.data,
         ), form)
+        if isinstance(result.error, AlreadySubmitted):
+            return redirect(url_for("tickets.show", reference=result.error.reference))
         if result.ok:
             flash(_("The obstacle was filed as %(reference)s.", reference=result.value.reference), "success")
             return redirect(url_for("tickets.show", reference=result.value.reference))

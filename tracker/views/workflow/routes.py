@@ -134,6 +134,7 @@ def download(reference, attachment_id):
     path = attachments.path_of(attachment)
     if not path.is_file():
         abort(404)
+    perform(lambda: attachments.note_download(current_user, ticket, attachment))
     response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
                          download_name=attachment.original_name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
