@@ -17,7 +17,10 @@ def test_demo_seed_then_alerts_send_one_email_per_person_and_one_summary_for_the
                                   .where(Notification.kind.in_(("at_risk", "breached"))))
     assert crossings > 10  # backdated over three months: the open ones are mostly overdue, some twice
     result = runner.invoke(args=["alerts", "send"])
-    assert result.exit_code == 0 and "1 email(s) enqueued" in result.output  # triage, at once
+    at_once = Counter(db.session.scalars(select(OutboxMessage.recipient).where(OutboxMessage.key.like("alerts:%"))))
+    assert result.exit_code == 0 and f"{len(at_once)} email(s) enqueued" in result.output
+    assert at_once["phanloai@demo.gov.vn"] == 1 and set(at_once.values()) == {1}  # triage among them, once each
+    assert "lanhdao@demo.gov.vn" not in at_once  # the lead's come in the daily summary
     assert "0 email(s)" in runner.invoke(args=["alerts", "send"]).output  # again: nothing new
     batching.send_due_alerts(next_daily_summary(utcnow(), load_calendar()))
     per_person = Counter(db.session.scalars(select(OutboxMessage.recipient)

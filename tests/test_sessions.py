@@ -109,3 +109,16 @@ def test_logging_in_again_after_logout_works(client, login, commune_officer):
     client.post("/logout")
     response = client.post("/login", data={"email": commune_officer.email, "password": PASSWORD})
     assert response.status_code == 302 and client.get("/tickets").status_code == 200
+
+
+def test_messages_of_a_session_do_not_outlive_its_logout(client, login, commune_officer, triage_user, db):
+    """A flash queued for the first user (shown on their next page) is not shown to the next person."""
+    login(commune_officer)
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "Tin nhắn riêng của người trước")]
+        session["lang"] = "en"
+    client.post("/logout")
+    with client.session_transaction() as session:
+        assert session.get("lang") == "en"  # the browser's language choice stays
+    login(triage_user)
+    assert "Tin nhắn riêng của người trước" not in client.get("/triage").get_data(as_text=True)

@@ -66,6 +66,7 @@ class Demo:
         self.triage = accounts["phanloai@demo.gov.vn"]
         self.password_hash = self.triage.password_hash
         self.people = {(u.role, u.locality_id or u.unit_id): u for u in accounts.values()}
+        self.home = accounts["xa.hoankiem@demo.gov.vn"].locality  # the demo commune sees obstacles of its own
         places = db.session.scalars(select(Locality)).all()
         self.provinces = sorted((p for p in places if p.is_province), key=lambda p: p.code)
         self.communes: dict[int, list[Locality]] = {}
@@ -95,10 +96,13 @@ class Demo:
         return self.people[key]
 
     def place(self, n: int) -> Locality:
-        """Each province in turn first, then communes anywhere; now and then a province's own obstacle."""
+        """Each province in turn first, then communes anywhere (one in eight the demo commune, so its officer's
+        list is not empty); now and then a province's own obstacle."""
         if n < len(self.provinces):
             province = self.provinces[n]
             return self.rng.choice(self.communes.get(province.id) or [province])
+        if n % 8 == 0 and self.home is not None:
+            return self.home
         if self.rng.random() < 0.05 or not self.all_communes:
             return self.rng.choice(self.provinces)
         return self.rng.choice(self.all_communes)

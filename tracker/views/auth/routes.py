@@ -38,6 +38,10 @@ def logout():
     user = current_user._get_current_object()
     logout_user()
     perform(lambda: log_out(user))
+    language = session.get("lang")
+    session.clear()  # nothing of this session (its flashes included) reaches whoever signs in next here
+    if language:
+        session["lang"] = language
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 
