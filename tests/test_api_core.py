@@ -126,3 +126,18 @@ def test_a_json_body_nested_too_deeply_is_a_400(client, bearer, commune_officer)
     response = client.post("/api/v1/tickets", headers={**bearer(commune_officer), "Content-Type": "application/json"},
                            data=body)
     assert response.status_code in (400, 422) and response.is_json
+
+
+def test_the_admin_creates_a_read_only_token_and_sees_each_tokens_scope(client, login, make_user, commune_officer,
+                                                                        db):
+    from tracker.enums import Role
+
+    login(make_user(Role.ADMIN))
+    issue_token(commune_officer, name="Cổng tỉnh")
+    db.session.commit()
+    page = client.post(f"/admin/users/{commune_officer.id}/tokens", data={"name": "Báo cáo", "read_only": "y"})
+    assert page.status_code == 200
+    scopes = dict(db.session.execute(select(ApiToken.name, ApiToken.scope)).all())
+    assert scopes == {"Cổng tỉnh": "write", "Báo cáo": "read"}
+    listing = client.get(f"/admin/users/{commune_officer.id}").get_data(as_text=True)
+    assert "đọc và ghi" in listing and "chỉ đọc" in listing

@@ -18,6 +18,8 @@ from .models import ApiToken, Locality, Unit, User, utcnow
 from .passwords import check_new_password
 
 TOKEN_USE_PRECISION = dt.timedelta(minutes=5)
+TOKEN_NAME_MAX = 100
+TOKEN_MAX_DAYS = 3650
 USER_FIELDS = ("name", "role", "locality", "unit", "is_unit_head")
 
 # A real hash to compare against when the email is unknown, so timing does not reveal accounts.
@@ -84,29 +86,56 @@ def create_user(email: str, role: str, *, name: str = "", password: str,
     return user
 
 
-def issue_token(user: User, scope: str = TokenScope.WRITE.value) -> str:
-    """A new API token, read-only ("read") or read-write ("write"); only its hash is stored."""
+def issue_token(user: User, scope: str = TokenScope.WRITE.value, *, name: str = "",
+                expires_in_days: int | None = None, now: dt.datetime | None = None) -> str:
+    """A new API token, returned once; only its hash is stored. Read-only ("read") or read-write ("write");
+    no expiry unless `expires_in_days` says so."""
     try:
         scope = TokenScope(scope)
     except ValueError:
         raise DomainError(_l("Unknown token scope."), "scope") from None
+    name = (name or "").strip()
+    if len(name) > TOKEN_NAME_MAX:
+        raise DomainError(_l("At most %(n)s characters.", n=TOKEN_NAME_MAX), "name")
+    if expires_in_days is not None and not 1 <= expires_in_days <= TOKEN_MAX_DAYS:
+        raise DomainError(_l("A token lasts from 1 to %(n)s days.", n=TOKEN_MAX_DAYS), "expires_in_days")
+    now = now or utcnow()
     token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user=user, token_hash=hash_token(token), scope=scope.value, created_at=utcnow()))
+    stored = ApiToken(user=user, token_hash=hash_token(token), name=name, scope=scope.value, created_at=now,
+                      expires_at=now + dt.timedelta(days=expires_in_days) if expires_in_days else None)
+    db.session.add(stored)
     db.session.flush()
+    audit.record(AuditAction.TOKEN_CREATED, target=user,
+                 details={"id": stored.id, "name": name, "expires_at": _iso(stored.expires_at)})
     return token
+
+
+def user_tokens(user: User) -> list[ApiToken]:
+    """A user's tokens, newest first, revoked and expired ones included (they explain a 401)."""
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                                   .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def revoke_token(stored: ApiToken, now: dt.datetime | None = None) -> None:
+    """A revoked token answers 401 from now on; revoking twice changes nothing."""
+    if stored.revoked_at is not None:
+        return
+    stored.revoked_at = now or utcnow()
+    db.session.flush()
+    audit.record(AuditAction.TOKEN_REVOKED, target=stored.user, details={"id": stored.id, "name": stored.name})
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def active_token(token: str) -> ApiToken | None:
-    """The stored token behind a bearer token, when its user is active."""
+def active_token(token: str, now: dt.datetime | None = None) -> ApiToken | None:
+    """The stored token behind a bearer token, when it is neither revoked nor expired and its user is active."""
     if not token or len(token) > 200:
         return None
     stored = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token))
                                .options(joinedload(ApiToken.user)))
-    if stored is None or not stored.user.active:
+    if stored is None or not stored.usable(now or utcnow()) or not stored.user.active:
         return None
     return stored
 
@@ -115,6 +144,10 @@ def token_use_due(stored: ApiToken, now: dt.datetime | None = None) -> bool:
     """Whether the token's last use is older than TOKEN_USE_PRECISION: only then is it written again."""
     now = now or utcnow()
     return stored.last_used_at is None or now - stored.last_used_at >= TOKEN_USE_PRECISION
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
 def record_token_use(stored: ApiToken, now: dt.datetime | None = None) -> bool:

@@ -4,7 +4,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from .accounts import create_user, issue_token
+from .accounts import create_user, issue_token, revoke_token, user_tokens
 from .alerts.cli import alerts_cli
 from .demo import DEMO_PASSWORD, drop_mail_after, ensure_demo_accounts, last_mail_id, seed_tickets
 from .enums import Role, TokenScope
@@ -12,9 +12,10 @@ from .errors import DomainError
 from .extensions import db
 from .jobs import scheduler_command
 from .localities import import_localities, total_count
+from .localtime import local_zone
 from .lookups import by_code
 from .mail.cli import digest_cli, outbox_cli
-from .models import Locality, Unit, User
+from .models import ApiToken, Locality, Unit, User, utcnow
 from .search.cli import search_cli
 from .worktime.cli import sla_cli
 from .worktime.sweep import run_sweep_locked
@@ -66,15 +67,53 @@ def create_user_command(email, role, locality_code, unit_code, name, password):
 
 @users_cli.command("token")
 @click.argument("email")
+@click.option("--name", default="", help="What the token is for (a province's system, a report...).")
+@click.option("--expires-days", type=int, default=None, help="Days until it stops working (default: never).")
 @click.option("--read-only", is_flag=True, help="The token may only read (GET): every write answers 403.")
-def token_command(email, read_only):
-    """Print a new API token for a user (read-write unless --read-only)."""
+def token_command(email, name, expires_days, read_only):
+    """Print a new API token for a user (shown once; only its hash is kept); read-write unless --read-only."""
+    user = _user_by_email(email)
+    try:
+        token = issue_token(user, TokenScope.READ if read_only else TokenScope.WRITE, name=name,
+                            expires_in_days=expires_days)
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(token)
+
+
+@users_cli.command("tokens")
+@click.argument("email")
+def tokens_command(email):
+    """List a user's API tokens: id, name, created, last used, expiry, state."""
+    now = utcnow()
+    for stored in user_tokens(_user_by_email(email)):
+        state = "revoked" if stored.revoked_at else ("active" if stored.usable(now) else "expired")
+        click.echo(f"{stored.id:>6}  {stored.name or '-':<30} {stored.scope:<5}  created {_when(stored.created_at)}  "
+                   f"used {_when(stored.last_used_at)}  expires {_when(stored.expires_at)}  {state}")
+
+
+@users_cli.command("revoke-token")
+@click.argument("token_id", type=int)
+def revoke_token_command(token_id):
+    """Revoke one API token by its id (see `users tokens EMAIL`): it answers 401 from now on."""
+    stored = db.session.get(ApiToken, token_id)
+    if stored is None:
+        raise click.ClickException(f"No token {token_id}.")
+    revoke_token(stored)
+    db.session.commit()
+    click.echo(f"Revoked token {token_id} of {stored.user.email}.")
+
+
+def _user_by_email(email: str) -> User:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         raise click.ClickException(f"No user {email!r}.")
-    token = issue_token(user, TokenScope.READ if read_only else TokenScope.WRITE)
-    db.session.commit()
-    click.echo(token)
+    return user
+
+
+def _when(moment) -> str:
+    return moment.astimezone(local_zone()).strftime("%d/%m/%Y %H:%M") if moment else "-"
 
 
 @demo_cli.command("accounts")

@@ -192,13 +192,20 @@ class ApiToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100), default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # "read": GET only (403 on writes); "write": every call the user's role allows.
     scope: Mapped[str] = mapped_column(String(10), default=TokenScope.WRITE.value,
                                        server_default=TokenScope.WRITE.value)
 
     user: Mapped[User] = relationship()
+
+    def usable(self, now: dt.datetime) -> bool:
+        """Neither revoked nor expired (the user's own state is checked apart)."""
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
 
     @property
     def can_write(self) -> bool:

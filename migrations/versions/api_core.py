@@ -2,7 +2,7 @@
 the index of the API's sync order (updated_at, id)
 
 Revision ID: api_core_1
-Revises: hardening_1
+Revises: tokens_1
 """
 import sqlalchemy as sa
 from alembic import op
@@ -10,7 +10,7 @@ from alembic import op
 from tracker.models import UTCDateTime
 
 revision = "api_core_1"
-down_revision = "hardening_1"
+down_revision = "tokens_1"
 branch_labels = None
 depends_on = None
 

@@ -6,6 +6,7 @@ from wtforms import BooleanField, IntegerField, PasswordField, SelectField, Stri
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ... import choices
+from ...accounts import TOKEN_MAX_DAYS, TOKEN_NAME_MAX
 from ...catalog import EMAIL_MAX, KEYWORD_MAX, NAME_MAX
 from ...enums import Role
 from ...extensions import db
@@ -64,6 +65,14 @@ class EditUserForm(UserForm):
 
 class PasswordForm(FlaskForm):
     password = PasswordField(_l("New password (leave empty to generate one)"), validators=[Optional()])
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("What the token is for"), validators=[Optional(), _max(TOKEN_NAME_MAX)])
+    expires_in_days = IntegerField(
+        _l("Stops working after (days; empty: never)"),
+        validators=[Optional(), NumberRange(1, TOKEN_MAX_DAYS, _l("From 1 to %(max)d days.", max=TOKEN_MAX_DAYS))])
+    read_only = BooleanField(_l("Read only (it may read; every change answers 403)"))
 
 
 class ButtonForm(FlaskForm):

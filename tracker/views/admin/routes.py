@@ -5,13 +5,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ... import accounts
-from ...enums import Role
+from ...enums import Role, TokenScope
 from ...extensions import db
 from ...lookups import chosen
-from ...models import Locality, Unit, User
+from ...models import ApiToken, Locality, Unit, User, utcnow
 from ..actions import perform
 from ..paging import page_number
-from .forms import ButtonForm, EditUserForm, PasswordForm, UserForm
+from .forms import ButtonForm, EditUserForm, PasswordForm, TokenForm, UserForm
 from .shared import admins_only, form_data, render_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -64,8 +64,13 @@ def edit_user(user_id: int):
             unit=chosen(Unit, form.unit.data, "unit"), is_unit_head=form.is_unit_head.data), form).ok:
         flash(_("The user was saved."), "success")
         return redirect(url_for("admin.users"))
-    return render_form(form, str(user.email), 422 if request.method == "POST" else 200, user=user,
-                       button=ButtonForm(), password_form=PasswordForm())
+    return render_form(form, str(user.email), 422 if request.method == "POST" else 200, **_account_parts(user))
+
+
+def _account_parts(user: User, token_form: TokenForm | None = None) -> dict:
+    """What the user page shows beside the profile form: activation, password, API tokens."""
+    return {"user": user, "button": ButtonForm(), "password_form": PasswordForm(),
+            "token_form": token_form or TokenForm(), "tokens": accounts.user_tokens(user), "now": utcnow()}
 
 
 @bp.post("/users/<int:user_id>/active")
@@ -93,3 +98,30 @@ def reset_user_password(user_id: int):
         return render_template("admin/password_shown.html", user=user, password=password)
     flash(_("The password was changed."), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/tokens")
+def new_token(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = TokenForm()
+    if form.validate_on_submit():
+        scope = TokenScope.READ if form.read_only.data else TokenScope.WRITE
+        result = perform(lambda: accounts.issue_token(user, scope, name=form.name.data or "",
+                                                      expires_in_days=form.expires_in_days.data), form)
+        if result.ok:  # shown once, now; only its hash is stored
+            return render_template("admin/token_shown.html", user=user, token=result.value)
+    profile = EditUserForm(data=form_data(user, ("name", "role", "locality", "unit", "is_unit_head")))
+    profile.fill_choices()
+    return render_form(profile, str(user.email), 422, **_account_parts(user, form))
+
+
+@bp.post("/users/<int:user_id>/tokens/<int:token_id>/revoke")
+def revoke_token(user_id: int, token_id: int):
+    stored = db.session.get(ApiToken, token_id)
+    if stored is None or stored.user_id != user_id:
+        abort(404)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if perform(lambda: accounts.revoke_token(stored)).ok:
+        flash(_("The token was revoked: it no longer works."), "success")
+    return redirect(url_for("admin.edit_user", user_id=user_id))
