@@ -8,11 +8,13 @@ from flask_babel import lazy_gettext as _l
 from .enums import Urgency
 from .errors import DomainError
 from .extensions import db
+from .lookups import chosen
 from .models import Ticket, Unit, User
 from .permissions import visible_tickets
-from .tickets import triage_ticket
+from .tickets import chosen_assignee, triage_ticket
 
 BULK_MAX = 200
+ACTIONS = ("assign", "urgency")
 
 
 def load_for_bulk(user: User, references: list[str]) -> list[Ticket]:
@@ -56,3 +58,17 @@ def bulk_set_urgency(user: User, tickets: list[Ticket], versions: dict[str, str]
     _each(tickets, versions, lambda ticket, version: triage_ticket(
         user, ticket, version=version, category=ticket.category, urgency=urgency,
         lead_unit=ticket.lead_unit, assignee=ticket.assignee, now=now))
+
+
+def bulk_triage(user: User, references: list[str], versions: dict[str, str | int | None], *, action: str,
+                unit: str | None = None, assignee: str | int | None = None, urgency: str | None = None,
+                now: dt.datetime) -> int:
+    """One bulk action from the triage queue or the API, by codes: `assign` (a unit code, optionally a
+    specialist's id) or `urgency`. Returns how many tickets changed; any refusal refuses them all."""
+    tickets = load_for_bulk(user, references)
+    if action == "urgency":
+        bulk_set_urgency(user, tickets, versions, urgency=urgency or "", now=now)
+    else:
+        bulk_assign(user, tickets, versions, now=now, unit=chosen(Unit, unit, "unit"),
+                    assignee=chosen_assignee(assignee))
+    return len(tickets)
