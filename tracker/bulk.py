@@ -32,16 +32,17 @@ def load_for_bulk(user: User, references: list[str]) -> list[Ticket]:
     return [found[r] for r in references]
 
 
-def _each(tickets: list[Ticket], versions: dict[str, str], change) -> None:
+def _each(tickets: list[Ticket], versions: dict[str, str] | None, change) -> None:
+    """`versions=None`: the caller (an API client) names no versions, so each ticket's current one is taken."""
     for ticket in tickets:
         try:
-            change(ticket, versions.get(ticket.reference))
+            change(ticket, ticket.version if versions is None else versions.get(ticket.reference))
         except DomainError as error:
             raise DomainError(_l("%(reference)s: %(message)s", reference=ticket.reference, message=error.message),
                               error.field) from error
 
 
-def bulk_assign(user: User, tickets: list[Ticket], versions: dict[str, str], *, unit: Unit | None,
+def bulk_assign(user: User, tickets: list[Ticket], versions: dict[str, str] | None, *, unit: Unit | None,
                 assignee: User | None, now: dt.datetime) -> None:
     """Route every chosen ticket to a unit (and optionally one of its specialists)."""
     if unit is None:
@@ -51,7 +52,7 @@ def bulk_assign(user: User, tickets: list[Ticket], versions: dict[str, str], *, 
         lead_unit=unit, assignee=assignee, now=now))
 
 
-def bulk_set_urgency(user: User, tickets: list[Ticket], versions: dict[str, str], *, urgency: str,
+def bulk_set_urgency(user: User, tickets: list[Ticket], versions: dict[str, str] | None, *, urgency: str,
                      now: dt.datetime) -> None:
     if urgency not in {u.value for u in Urgency}:
         raise DomainError(_l("Choose an urgency from the list."), "urgency")
@@ -60,7 +61,7 @@ def bulk_set_urgency(user: User, tickets: list[Ticket], versions: dict[str, str]
         lead_unit=ticket.lead_unit, assignee=ticket.assignee, now=now))
 
 
-def bulk_triage(user: User, references: list[str], versions: dict[str, str | int | None], *, action: str,
+def bulk_triage(user: User, references: list[str], versions: dict[str, str | int | None] | None, *, action: str,
                 unit: str | None = None, assignee: str | int | None = None, urgency: str | None = None,
                 now: dt.datetime) -> int:
     """One bulk action from the triage queue or the API, by codes: `assign` (a unit code, optionally a
