@@ -38,8 +38,8 @@ def _each(tickets: list[Ticket], versions: dict[str, str] | None, change) -> Non
         try:
             change(ticket, ticket.version if versions is None else versions.get(ticket.reference))
         except DomainError as error:
-            raise DomainError(_l("%(reference)s: %(message)s", reference=ticket.reference, message=error.message),
-                              error.field) from error
+            raise type(error)(_l("%(reference)s: %(message)s", reference=ticket.reference, message=error.message),
+                              error.field) from error  # a stale ticket stays a StaleTicket
 
 
 def bulk_assign(user: User, tickets: list[Ticket], versions: dict[str, str] | None, *, unit: Unit | None,
@@ -63,13 +63,13 @@ def bulk_set_urgency(user: User, tickets: list[Ticket], versions: dict[str, str]
 
 def bulk_triage(user: User, references: list[str], versions: dict[str, str | int | None] | None, *, action: str,
                 unit: str | None = None, assignee: str | int | None = None, urgency: str | None = None,
-                now: dt.datetime) -> int:
+                now: dt.datetime) -> list[Ticket]:
     """One bulk action from the triage queue or the API, by codes: `assign` (a unit code, optionally a
-    specialist's id) or `urgency`. Returns how many tickets changed; any refusal refuses them all."""
+    specialist's id) or `urgency`. Returns the tickets changed; any refusal refuses them all."""
     tickets = load_for_bulk(user, references)
     if action == "urgency":
         bulk_set_urgency(user, tickets, versions, urgency=urgency or "", now=now)
     else:
         bulk_assign(user, tickets, versions, now=now, unit=chosen(Unit, unit, "unit"),
                     assignee=chosen_assignee(assignee))
-    return len(tickets)
+    return tickets

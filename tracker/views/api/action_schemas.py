@@ -45,6 +45,13 @@ class MaxLength(_Lazy, validate.Length):
     pass
 
 
+class Filled(_Lazy, validate.Length):
+    """Not empty (a reference to look up): said as the web form says it."""
+
+    def __init__(self, error):
+        super().__init__(min=1, error=error)
+
+
 class Choice(_Lazy, validate.OneOf):
     pass
 
@@ -72,14 +79,15 @@ def code(label, *, allow_none: bool = False, **kwargs) -> fields.String:
 
 
 def reference(label, **kwargs) -> fields.String:
-    messages = _messages(MUST_BE_TEXT, _l("%(field)s is required.", field=label))
+    messages = _messages(MUST_BE_TEXT, REQUIRED)
     return fields.String(error_messages=messages, metadata={"example": "PUN-2026-000123"},
-                         validate=MaxLength(max=REFERENCE_MAX, error=_too_long(label, REFERENCE_MAX)), **kwargs)
+                         validate=[Filled(REQUIRED), MaxLength(max=REFERENCE_MAX, error=_too_long(label, REFERENCE_MAX))],
+                         **kwargs)
 
 
-def integer(message=None, **kwargs) -> fields.Integer:
+def integer(message=None, strict: bool = True, **kwargs) -> fields.Integer:
     messages = _messages(message or MUST_BE_NUMBER, message or REQUIRED)
-    return fields.Integer(strict=True, error_messages=messages, **kwargs)
+    return fields.Integer(strict=strict, error_messages=messages, **kwargs)
 
 
 def date(**kwargs) -> fields.Date:
@@ -93,7 +101,7 @@ def choice(values, message, **kwargs) -> fields.String:
 
 
 def version_field() -> fields.Integer:
-    return integer(validate=Between(min=1, max=2**31 - 1, error=_l("Not a version of this obstacle.")),
+    return integer(strict=False, validate=Between(min=1, max=2**31 - 1, error=_l("Not a version of this obstacle.")),
                    metadata={"description": "the ticket's version as read (optimistic locking); or send If-Match"})
 
 
@@ -139,7 +147,7 @@ class ReplySchema(VersionedSchema):
     body = text(_l("Message"), TEXT_MAX, required=True)
 
 
-class MessageSchema(ReplySchema):
+class PostMessageSchema(ReplySchema):
     internal = fields.Boolean(load_default=False, error_messages=_messages(MUST_BE_BOOLEAN),
                               metadata={"description": "an internal note the locality never sees (the team only)"})
 
@@ -192,3 +200,21 @@ class BulkTriageSchema(ActionSchema):
     unit = code(_l("Lead unit"), allow_none=True, metadata={"description": "unit code (assign)"})
     assignee = integer(allow_none=True, metadata={"description": "user id of a specialist of the unit (assign)"})
     urgency = choice([u.value for u in Urgency], _l("Choose an urgency from the list."), allow_none=True)
+
+
+def files_field() -> fields.List:
+    return fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}),
+                       metadata={"description": "files (PDF, Word, Excel, OpenDocument, JPEG, PNG), checked by content"})
+
+
+def with_files(schema: type[Schema]) -> type[Schema]:
+    """The same fields sent as multipart/form-data, with files in `attachments` (documented; the files
+    themselves are read from the request, not through the schema)."""
+    name = schema.__name__.removesuffix("Schema") + "UploadSchema"
+    return type(name, (schema,), {"attachments": files_field(), "__doc__": schema.__doc__})
+
+
+AskUploadSchema = with_files(AskSchema)
+ReplyUploadSchema = with_files(ReplySchema)
+PostMessageUploadSchema = with_files(PostMessageSchema)
+AnswerUploadSchema = with_files(AnswerSchema)

@@ -47,8 +47,8 @@ def bulk():
     versions = {r: request.form.get(f"version-{r}") for r in references}
 
     def action():
-        return bulk_triage(current_user, references, versions, action=form.action.data, unit=form.unit.data,
-                           assignee=form.assignee.data, urgency=form.urgency.data, now=utcnow())
+        return len(bulk_triage(current_user, references, versions, action=form.action.data, unit=form.unit.data,
+                               assignee=form.assignee.data, urgency=form.urgency.data, now=utcnow()))
 
     result = perform(action, form, summary=lambda reason: _("Nothing was changed: %(reason)s", reason=reason))
     if not result.ok:
