@@ -152,7 +152,7 @@ def test_the_api_lists_the_callers_notifications(client, specialist, ticket, tel
     assert response.status_code == 200 and (body["total"], body["unread"]) == (1, 1)
     [item] = body["items"]
     assert (item["kind"], item["ticket"], item["read_at"]) == ("breached", ticket.reference, None)
-    assert "/notifications" in client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert "/api/v1/notifications" in client.get("/api/v1/openapi.json").get_json()["paths"]
 
 
 def test_the_bells_count_reads_the_user_read_at_index(db, make_user, ticket):

@@ -78,4 +78,4 @@ def test_a_filter_that_cannot_be_applied_is_422_in_the_users_language(client, be
 
 
 def test_the_stats_endpoint_is_in_the_openapi_document(client):
-    assert "/stats" in client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert "/api/v1/stats" in client.get("/api/v1/openapi.json").get_json()["paths"]

@@ -124,4 +124,5 @@ def test_answer_through_the_api_refuses_bad_values(client, bearer, triage_user, 
 
 def test_the_openapi_document_describes_the_systemic_endpoints(client):
     paths = client.get("/api/v1/openapi.json").json["paths"]
-    assert {"/systemic-issues", "/systemic-issues/{code}/tickets", "/systemic-issues/{code}/answer"} <= set(paths)
+    assert {"/api/v1/systemic-issues", "/api/v1/systemic-issues/{code}/tickets",
+            "/api/v1/systemic-issues/{code}/answer"} <= set(paths)

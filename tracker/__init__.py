@@ -12,10 +12,11 @@ from .search import index as search_index
 from .views.admin.catalog import bp as catalog_bp
 from .views.admin.routes import bp as admin_bp
 from .views.alerts.routes import bp as alerts_bp
-from .views.api import notifications as _api_notifications  # noqa: F401 - adds its routes to the api blueprint
-from .views.api import systemic as _api_systemic  # noqa: F401 - its routes join the api blueprint
-from .views.api.routes import bp as api_bp
-from .views.api.stats import bp as api_stats_bp
+from .views.api import base as api_base
+from .views.api import notifications as _api_notifications  # noqa: F401 - each module adds its routes to api_base.bp
+from .views.api import routes as _api_routes  # noqa: F401
+from .views.api import stats as _api_stats  # noqa: F401
+from .views.api import systemic as _api_systemic  # noqa: F401
 from .views.audit.routes import bp as audit_bp
 from .views.auth.routes import bp as auth_bp
 from .views.dashboard.routes import bp as dashboard_bp
@@ -34,8 +35,8 @@ from .views.triage.routes import bp as triage_bp
 from .views.workflow.routes import bp as workflow_bp
 from .worktime.calendar import OfficeHoursError, parse_office_hours
 
-BLUEPRINTS = (auth_bp, tickets_bp, triage_bp, queues_bp, admin_bp, catalog_bp, sla_admin_bp, api_bp, workflow_bp,
-              mail_admin_bp, password_bp, alerts_bp, dashboard_bp, exports_bp, api_stats_bp, search_bp, systemic_bp,
+BLUEPRINTS = (auth_bp, tickets_bp, triage_bp, queues_bp, admin_bp, catalog_bp, sla_admin_bp, workflow_bp,
+              mail_admin_bp, password_bp, alerts_bp, dashboard_bp, exports_bp, search_bp, systemic_bp,
               guidance_bp, lookup_bp, saved_views_bp, audit_bp)
 
 
@@ -59,6 +60,7 @@ def create_app(config: Config | None = None) -> Flask:
     _enable_sqlite_pragmas(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    api_base.init_app(app)  # the API blueprint and its OpenAPI document, generated from the schemas
     register_cli(app)
     return app
 

@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from . import audit
-from .enums import AuditAction, Role
+from .enums import AuditAction, Role, TokenScope
 from .errors import DomainError
 from .extensions import db
 from .models import ApiToken, Locality, Unit, User, utcnow
@@ -84,10 +84,14 @@ def create_user(email: str, role: str, *, name: str = "", password: str,
     return user
 
 
-def issue_token(user: User) -> str:
-    """A new API token; only its hash is stored."""
+def issue_token(user: User, scope: str = TokenScope.WRITE.value) -> str:
+    """A new API token, read-only ("read") or read-write ("write"); only its hash is stored."""
+    try:
+        scope = TokenScope(scope)
+    except ValueError:
+        raise DomainError(_l("Unknown token scope."), "scope") from None
     token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user=user, token_hash=hash_token(token), created_at=utcnow()))
+    db.session.add(ApiToken(user=user, token_hash=hash_token(token), scope=scope.value, created_at=utcnow()))
     db.session.flush()
     return token
 
@@ -107,10 +111,16 @@ def active_token(token: str) -> ApiToken | None:
     return stored
 
 
+def token_use_due(stored: ApiToken, now: dt.datetime | None = None) -> bool:
+    """Whether the token's last use is older than TOKEN_USE_PRECISION: only then is it written again."""
+    now = now or utcnow()
+    return stored.last_used_at is None or now - stored.last_used_at >= TOKEN_USE_PRECISION
+
+
 def record_token_use(stored: ApiToken, now: dt.datetime | None = None) -> bool:
     """Note when a token was last used, at most once every few minutes: a read must not cost a write."""
     now = now or utcnow()
-    if stored.last_used_at is not None and now - stored.last_used_at < TOKEN_USE_PRECISION:
+    if not token_use_due(stored, now):
         return False
     stored.last_used_at = now
     db.session.flush()

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from .accounts import create_user, issue_token
 from .alerts.cli import alerts_cli
 from .demo import DEMO_PASSWORD, drop_mail_after, ensure_demo_accounts, last_mail_id, seed_tickets
-from .enums import Role
+from .enums import Role, TokenScope
 from .errors import DomainError
 from .extensions import db
 from .jobs import scheduler_command
@@ -66,12 +66,13 @@ def create_user_command(email, role, locality_code, unit_code, name, password):
 
 @users_cli.command("token")
 @click.argument("email")
-def token_command(email):
-    """Print a new API token for a user."""
+@click.option("--read-only", is_flag=True, help="The token may only read (GET): every write answers 403.")
+def token_command(email, read_only):
+    """Print a new API token for a user (read-write unless --read-only)."""
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         raise click.ClickException(f"No user {email!r}.")
-    token = issue_token(user)
+    token = issue_token(user, TokenScope.READ if read_only else TokenScope.WRITE)
     db.session.commit()
     click.echo(token)
 

@@ -195,6 +195,13 @@ class SystemicStatus(StrEnum):
         return {SystemicStatus.OPEN: _l("Being handled"), SystemicStatus.ANSWERED: _l("Answered")}[self]
 
 
+class TokenScope(StrEnum):
+    """What an API token may do: read only (GET), or everything its user's role allows."""
+
+    READ = "read"
+    WRITE = "write"
+
+
 class Channel(StrEnum):
     WEB = "web"
     DISPATCH = "dispatch"

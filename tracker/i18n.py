@@ -1,7 +1,7 @@
 """Languages (Vietnamese first, English second) and local date formatting."""
 import datetime as dt
 
-from flask import current_app, has_request_context, session
+from flask import current_app, g, has_request_context, session
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import format_datetime, format_decimal, get_locale, gettext
 from flask_babel.speaklater import LazyString
@@ -16,6 +16,9 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI and jobs: the default, or what the caller forced
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    api_user = g.get("api_user")  # the JSON API's caller (views/api/base.authenticate)
+    if api_user is not None and api_user.locale in languages:
+        return api_user.locale
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("lang") in languages:

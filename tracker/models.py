@@ -34,6 +34,7 @@ from .enums import (
     SlaState,
     Status,
     SystemicStatus,
+    TokenScope,
     Urgency,
 )
 from .extensions import db
@@ -193,8 +194,33 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # "read": GET only (403 on writes); "write": every call the user's role allows.
+    scope: Mapped[str] = mapped_column(String(10), default=TokenScope.WRITE.value,
+                                       server_default=TokenScope.WRITE.value)
 
     user: Mapped[User] = relationship()
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == TokenScope.WRITE
+
+
+class IdempotencyKey(db.Model):
+    """The first answer to a POST sent with an `Idempotency-Key` header, kept until it expires, so a retried
+    request gets it again instead of acting twice."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(200))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # the method, path and body the key was first sent with
+    status: Mapped[int] = mapped_column(Integer)
+    response: Mapped[str] = mapped_column(Text)  # the JSON body answered
+    location: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class SavedView(db.Model):
@@ -232,6 +258,7 @@ class Ticket(db.Model):
     __table_args__ = (
         UniqueConstraint("year", "seq"),
         Index("ix_tickets_created_at_id", "created_at", "id"),
+        Index("ix_tickets_updated_at_id", "updated_at", "id"),  # the API's sync order (updated_since, cursors)
         Index("ix_tickets_status_created_at", "status", "created_at"),
         Index("ix_tickets_locality_created_at", "locality_id", "created_at"),
         Index("ix_tickets_province_created_at", "province_id", "created_at"),

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from . import measures
@@ -349,6 +349,32 @@ def ticket_list(user: User, filters: TicketFilters, page: int | None = 1, one_pe
 def list_query(user: User, filters: TicketFilters, one_per_issue: bool = False):
     """The list's rows before paging (exports list every obstacle of a systemic issue)."""
     return _narrow(filters.apply(visible_tickets(user), user), user, filters, one_per_issue)
+
+
+# The API's stable orders for keyset pages: newest first (as the list), or by last change (for a sync).
+KEYSET_ORDERS = {
+    "newest": (Ticket.created_at, Ticket.id, "desc"),
+    "updated": (Ticket.updated_at, Ticket.id, "asc"),
+}
+
+
+def ticket_keyset(user: User, filters: TicketFilters, *, order: str = "newest", after: tuple | None = None,
+                  updated_since: dt.datetime | None = None, limit: int = 100) -> list[Ticket]:
+    """Up to `limit` + 1 obstacles of the list for machines (every obstacle, no count): the filters, then
+    those changed since `updated_since`, in the stable `order` after the key `after` (when, id) of the last
+    row a client holds. Keyset pages neither skip nor repeat rows when obstacles are filed meanwhile."""
+    when, ident, direction = KEYSET_ORDERS[order]
+    query = list_query(user, filters)
+    if updated_since is not None:
+        query = query.where(Ticket.updated_at >= updated_since)
+    if after is not None:
+        moment, last_id = after
+        if direction == "desc":
+            query = query.where(or_(when < moment, and_(when == moment, ident < last_id)))
+        else:
+            query = query.where(or_(when > moment, and_(when == moment, ident > last_id)))
+    sort = (when.desc(), ident.desc()) if direction == "desc" else (when.asc(), ident.asc())
+    return list(db.session.scalars(query.order_by(*sort).options(*LIST_LOADS).limit(limit + 1)))
 
 
 def triage_queue(user: User, page: int | None = 1, filters: TicketFilters | None = None,

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import current_app, request
+from flask import Blueprint, current_app, request
 from flask_login import current_user
 
 from ..extensions import limiter
-from .api.routes import bp as api_bp
+from .api.base import DOCS_BLUEPRINT
+from .api.base import bp as api_bp
 
 
 def _setting(name: str):
@@ -48,6 +49,8 @@ reset_limits = (limiter.limit(_setting("RATELIMIT_PASSWORD_RESET"), key_func=cli
                 limiter.limit(_setting("RATELIMIT_RESET_EMAIL"), key_func=reset_email, methods=["POST"]))
 filing_limit = limiter.limit(_setting("RATELIMIT_FILING"), key_func=signed_in_account, methods=["POST"])
 
-# The API as a whole: one budget for all its routes.
-limiter.shared_limit(_setting("RATELIMIT_API"), scope="api-token", key_func=api_token)(api_bp)
-limiter.shared_limit(_setting("RATELIMIT_API_ADDRESS"), scope="api-address", key_func=client_address)(api_bp)
+# The API as a whole: one budget for all its routes, the OpenAPI document too (flask-smorest serves it from a
+# blueprint of its own; Flask-Limiter knows blueprints by name).
+for blueprint in (api_bp, Blueprint(DOCS_BLUEPRINT, __name__)):
+    limiter.shared_limit(_setting("RATELIMIT_API"), scope="api-token", key_func=api_token)(blueprint)
+    limiter.shared_limit(_setting("RATELIMIT_API_ADDRESS"), scope="api-address", key_func=client_address)(blueprint)

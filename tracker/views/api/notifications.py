@@ -1,43 +1,53 @@
 """GET /api/v1/notifications: the caller's own notifications, newest first (the same list as the bell's page)."""
-from flask import current_app, g, jsonify, request
+import marshmallow as ma
+from flask import current_app, g
+from marshmallow import fields, validate
 
 from ...alerts.inbox import notifications_page, unread_count
 from ...enums import Deadline
-from .routes import bp
-from .serialise import _iso
-from .spec import SCHEMAS, operation, query_param
+from .base import bp
+from .schemas import InputSchema
 
 DEADLINES = {Deadline.FIRST_RESPONSE.value: "first_response", Deadline.ANSWER.value: "answer"}
 
-SCHEMAS.setdefault("Notification", {"type": "object", "properties": {
-    "id": {"type": "integer"},
-    "kind": {"type": "string", "enum": ["assigned", "locality_reply", "answered", "at_risk", "breached", "reply",
-                                        "closed"]},
-    "deadline": {"type": "string", "enum": ["first_response", "answer"], "nullable": True},
-    "ticket": {"type": "string", "nullable": True, "example": "PUN-2026-000123"},
-    "title": {"type": "string", "nullable": True},
-    "created_at": {"type": "string", "format": "date-time"},
-    "read_at": {"type": "string", "format": "date-time", "nullable": True}}})
-SCHEMAS.setdefault("NotificationPage", {"type": "object", "properties": {
-    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Notification"}},
-    "page": {"type": "integer"}, "pages": {"type": "integer"}, "total": {"type": "integer"},
-    "unread": {"type": "integer", "description": "unread notifications, counted up to 100"}}})
+
+class NotificationSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True, metadata={"description": "assigned, locality_reply, answered, at_risk, "
+                                                                 "breached, reply, closed..."})
+    deadline = fields.String(allow_none=True, required=True, validate=validate.OneOf(["first_response", "answer"]))
+    ticket = fields.String(allow_none=True, required=True, metadata={"example": "PUN-2026-000123"})
+    title = fields.String(allow_none=True, required=True)
+    created_at = fields.DateTime(required=True)
+    read_at = fields.DateTime(allow_none=True, required=True)
+
+
+class NotificationPageSchema(ma.Schema):
+    items = fields.List(fields.Nested(NotificationSchema), required=True)
+    page = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    unread = fields.Integer(required=True, metadata={"description": "unread notifications, counted up to 100"})
+
+
+class NotificationQuerySchema(InputSchema):
+    unread = fields.Integer(validate=validate.OneOf([0, 1]), metadata={"description": "1: only the unread ones"})
+    page = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
 
 
 @bp.get("/notifications")
-@operation("GET", "/notifications", "The caller's notifications, newest first", {200: "NotificationPage", 401: "Error"},
-           parameters=[query_param("unread", {"type": "integer", "enum": [0, 1]}, "1: only the unread ones"),
-                       query_param("page", {"type": "integer", "minimum": 1})])
-def list_notifications():
+@bp.arguments(NotificationQuerySchema, location="query", as_kwargs=True)
+@bp.response(200, NotificationPageSchema)
+def list_notifications(unread=0, page=1):
+    """The caller's notifications, newest first."""
     user = g.api_user
-    page = notifications_page(user, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"],
-                              unread_only=request.args.get("unread") == "1")
-    return jsonify(items=[_notification(n) for n in page.items], page=page.page, pages=page.pages,
-                   total=page.total, unread=unread_count(user))
+    listing = notifications_page(user, page, current_app.config["PAGE_SIZE"], unread_only=unread == 1)
+    return {"items": [_notification(n) for n in listing.items], "page": listing.page, "pages": listing.pages,
+            "total": listing.total, "unread": unread_count(user)}
 
 
 def _notification(note) -> dict:
     ticket = note.ticket
     return {"id": note.id, "kind": note.kind, "deadline": DEADLINES.get(note.deadline),
             "ticket": ticket.reference if ticket else None, "title": ticket.title if ticket else None,
-            "created_at": _iso(note.created_at), "read_at": _iso(note.read_at)}
+            "created_at": note.created_at, "read_at": note.read_at}

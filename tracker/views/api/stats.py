@@ -1,59 +1,73 @@
 """GET /api/v1/stats: the dashboard's numbers as JSON, with the same filters, scope and 404s.
 
-Its own blueprint under /api/v1, authenticated like the rest of the API (the same before_request and
-error shape); a filter that cannot be applied answers 422 rather than numbers for another question.
+On the API blueprint (base.py: tokens, errors); a filter that cannot be applied answers 422 rather than numbers
+for another question.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, jsonify, request
-from flask_babel import force_locale
-from flask_babel import gettext as _
+import marshmallow as ma
+from flask import g, request
+from marshmallow import fields
 
 from ... import permissions, stats
-from ...extensions import csrf
 from ...localtime import local_date
 from ...models import utcnow
 from ...stats_filters import OutOfScope, read_filters
 from ..dashboard.tables import Links
-from .routes import authenticate, json_error
-from .spec import SCHEMAS, operation, query_param
+from .base import bp, not_visible, unprocessable
+from .schemas import ErrorSchema, InputSchema
 
-bp = Blueprint("api_stats", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)
-bp.before_request(authenticate)
-for code in (404, 405):  # before the app's HTML pages for these codes
-    bp.register_error_handler(code, json_error)
 
-SCHEMAS["Stats"] = {"type": "object", "description": "The dashboard's numbers; each `links` entry is the list "
-                    "(/tickets, /dashboard/gaps or /dashboard/policy) whose count equals the number."}
+class StatsQuerySchema(InputSchema):
+    from_ = fields.String(data_key="from", metadata={"description": "first day, dd/mm/yyyy or yyyy-mm-dd"})
+    to = fields.String(metadata={"description": "last day, dd/mm/yyyy or yyyy-mm-dd"})
+    category = fields.String(metadata={"description": "category code"})
+    province = fields.String(metadata={"description": "GSO code"})
+    unit = fields.String(metadata={"description": "unit code"})
+
+
+Row = fields.List(fields.Dict(keys=fields.String()), required=True)
+
+
+class StatsSchema(ma.Schema):
+    """The dashboard's numbers; each `links` entry is the list (/tickets, /dashboard/gaps or /dashboard/policy)
+    whose count equals the number."""
+
+    scope = fields.Dict(keys=fields.String(), required=True)
+    period = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    totals = fields.Dict(keys=fields.String(), required=True)
+    links = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    trend = Row
+    by_category = Row
+    by_commune = fields.List(fields.Dict(keys=fields.String()))
+    by_province = fields.List(fields.Dict(keys=fields.String()))
+    by_unit = Row
+    by_assignee = Row
+
+
 NUMBERS = ("received", "open", "overdue", "due_this_week", "new_today", "answered", "answered_on_time",
            "responded", "responded_on_time", "rated", "lacking_owner", "lacking_deadline", "lacking_outcome",
            "policy")
 
 
 @bp.get("/stats")
-@operation("GET", "/stats", "The dashboard's numbers for the caller's scope (team: the country; specialist: "
-           "their unit; province coordinator: their province)", {200: "Stats", 401: "Error", 404: "Error",
-                                                                  422: "Error: a filter that cannot be applied"},
-           parameters=[query_param("from", {"type": "string"}, "first day, dd/mm/yyyy or yyyy-mm-dd"),
-                       query_param("to", {"type": "string"}, "last day, dd/mm/yyyy or yyyy-mm-dd"),
-                       query_param("category", {"type": "string"}), query_param("province", {"type": "string"}),
-                       query_param("unit", {"type": "string"})])
-def stats_json():
+@bp.arguments(StatsQuerySchema, location="query")
+@bp.response(200, StatsSchema)
+@bp.alt_response(404, schema=ErrorSchema)
+def stats_json(_args):
+    """The dashboard's numbers for the caller's scope (team: the country; specialist: their unit; province
+    coordinator: their province); 422 for a filter that cannot be applied."""
     user = g.api_user
     if not permissions.can_see_dashboard(user):
-        abort(404)
+        raise not_visible()
     now = utcnow()
     try:
         filters = read_filters(user, request.args, local_date(now))
     except OutOfScope:
-        abort(404)
+        raise not_visible() from None
     if filters.errors:
-        with force_locale(user.locale or "vi"):
-            return jsonify(error=_("The request has errors."),
-                           errors={name: str(message) for name, message in filters.errors.items()}), 422
-    with force_locale(user.locale or "vi"):
-        return jsonify(_document(stats.build_dashboard(user, filters, now)))
+        raise unprocessable(filters.errors)
+    return _document(stats.build_dashboard(user, filters, now))
 
 
 def _document(board: stats.Dashboard) -> dict:

@@ -3,44 +3,88 @@
 Registered on the api blueprint (bearer tokens, 404 for what the caller may not see); refusals answer 422
 with the reason beside its field, in the caller's language.
 """
-import datetime as dt
-
-from flask import abort, g, jsonify, request
-from flask_babel import force_locale
-from flask_babel import gettext as _
+import marshmallow as ma
+from flask import g
+from flask_babel import lazy_gettext as _l
+from marshmallow import fields, validate
 
 from ... import permissions, systemic, systemic_queries
 from ...extensions import db
 from ...models import Ticket
-from ..actions import attempt
-from .routes import _unprocessable, bp
-from .spec import SCHEMAS, operation, path_param
+from .base import bp, commit, not_visible
+from .schemas import OUTCOMES, ErrorSchema, InputSchema
 
-ISSUE_SCHEMA = {"type": "object", "properties": {
-    "code": {"type": "string", "example": "VDC-2026-0001"}, "title": {"type": "string"},
-    "status": {"type": "string", "enum": ["open", "answered"]},
-    "reporter_count": {"type": "integer", "description": "how many localities asked"},
-    "ticket_count": {"type": "integer"}, "lead_unit": {"type": "string", "nullable": True},
-    "due_on": {"type": "string", "format": "date", "nullable": True},
-    "answer": {"type": "object", "nullable": True},
-    "tickets": {"type": "array", "items": {"type": "string"},
-                "description": "the linked obstacles the caller may see"}}}
-SCHEMAS.update({
-    "SystemicIssue": ISSUE_SCHEMA,
-    "SystemicIssuePage": {"type": "object", "properties": {
-        "items": {"type": "array", "items": {"$ref": "#/components/schemas/SystemicIssue"}},
-        "page": {"type": "integer"}, "pages": {"type": "integer"}, "total": {"type": "integer"}}},
-    "NewSystemicIssue": {"type": "object", "required": ["title", "tickets"], "properties": {
-        "title": {"type": "string", "maxLength": 300},
-        "tickets": {"type": "array", "items": {"type": "string", "example": "PUN-2026-000123"}}}},
-    "LinkTicket": {"type": "object", "required": ["reference"], "properties": {"reference": {"type": "string"}}},
-    "SystemicAnswer": {"type": "object", "required": ["body", "outcome"], "properties": {
-        "body": {"type": "string", "maxLength": 20000},
-        "outcome": {"type": "string", "enum": ["answered", "local_competence", "forwarded", "needs_legal_change"]},
-        "reply_doc_number": {"type": "string", "maxLength": 100},
-        "reply_doc_date": {"type": "string", "format": "date"}}},
-})
-ERRORS = {401: "Error", 404: "Error", 422: "Error: field errors in the caller's language"}
+
+class StringList(fields.List):
+    """A list of texts; anything else is one clear message (not one per item)."""
+
+    def __init__(self, message, **kwargs):
+        super().__init__(fields.String(), **kwargs)
+        self.message = message
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ma.ValidationError(str(self.message))
+        return list(value)
+
+
+class IssueAnswerSchema(ma.Schema):
+    body = fields.String(required=True)
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
+    reply_doc_number = fields.String(allow_none=True)
+    reply_doc_date = fields.String(allow_none=True, metadata={"format": "date"})
+    answered_at = fields.String(required=True, metadata={"format": "date-time"})
+
+
+class SystemicIssueSchema(ma.Schema):
+    code = fields.String(required=True, metadata={"example": "VDC-2026-0001"})
+    title = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["open", "answered"]))
+    reporter_count = fields.Integer(required=True, metadata={"description": "how many localities asked"})
+    ticket_count = fields.Integer(required=True)
+    lead_unit = fields.String(allow_none=True, required=True)
+    due_on = fields.String(allow_none=True, required=True, metadata={"format": "date"})
+    answer = fields.Nested(IssueAnswerSchema, allow_none=True, required=True)
+    tickets = fields.List(fields.String(), required=True,
+                          metadata={"description": "the linked obstacles the caller may see"})
+    answered = fields.Integer(metadata={"description": "after an answer: how many obstacles it answered"})
+
+
+class IssueSummarySchema(ma.Schema):
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["open", "answered"]))
+    reporter_count = fields.Integer(required=True)
+    ticket_count = fields.Integer(required=True)
+
+
+class IssuePageSchema(ma.Schema):
+    items = fields.List(fields.Nested(IssueSummarySchema), required=True)
+    page = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
+class NewIssueSchema(InputSchema):
+    title = fields.String(required=True, metadata={"description": "at most 300 characters"})
+    tickets = StringList(_l("Send a list of obstacle references."), required=True,
+                         metadata={"description": "obstacle references, e.g. PUN-2026-000123"})
+
+
+class LinkTicketSchema(InputSchema):
+    reference = fields.String(required=True, metadata={"example": "PUN-2026-000123"})
+
+
+class AnswerIssueSchema(InputSchema):
+    body = fields.String(required=True)
+    outcome = fields.String(required=True, metadata={"enum": OUTCOMES})
+    reply_doc_number = fields.String(load_default="")
+    reply_doc_date = fields.Date(load_default=None, allow_none=True)
+
+
+class IssueQuerySchema(InputSchema):
+    status = fields.String(metadata={"enum": ["open", "answered"]})
+    page = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
 
 
 def issue_json(issue, user) -> dict:
@@ -56,22 +100,6 @@ def issue_json(issue, user) -> dict:
             "due_on": issue.due_on.isoformat() if issue.due_on else None, "answer": answer, "tickets": references}
 
 
-def _body(*text_fields: str) -> tuple[dict | None, object]:
-    """The JSON object sent, or a 422 response: not an object, or a text field that is not text."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        return None, _unprocessable({"body": _("Send a JSON object.")})
-    wrong = [name for name in text_fields if not isinstance(data.get(name, ""), str)]
-    if wrong:
-        return None, _unprocessable({name: _("Must be text.") for name in wrong})
-    return data, None
-
-
-def _refused(result):
-    with force_locale(g.api_user.locale or "vi"):
-        return _unprocessable({result.error.field or "body": str(result.error.message)})
-
-
 def _tickets(references: list[str]) -> list[Ticket | None]:
     wanted = [r.strip().upper()[:20] for r in references]
     found = {t.reference: t for t in db.session.scalars(
@@ -80,22 +108,16 @@ def _tickets(references: list[str]) -> list[Ticket | None]:
 
 
 @bp.post("/systemic-issues")
-@operation("POST", "/systemic-issues", "Create a systemic issue from obstacles (triage)",
-           {201: "SystemicIssue", **ERRORS}, request="NewSystemicIssue")
-def create_issue():
+@bp.arguments(NewIssueSchema)
+@bp.response(201, SystemicIssueSchema)
+@bp.alt_response(404, schema=ErrorSchema)
+def create_issue(data):
+    """Create a systemic issue from obstacles (triage)."""
     if not permissions.can_manage_issues(g.api_user):
-        abort(404)
-    data, refusal = _body("title")
-    if refusal:
-        return refusal
-    tickets = data.get("tickets", [])
-    if not isinstance(tickets, list) or not all(isinstance(r, str) for r in tickets):
-        return _unprocessable({"tickets": _("Send a list of obstacle references.")})
-    result = attempt(lambda: systemic.create_issue(g.api_user, title=data.get("title", ""),
-                                                   tickets=_tickets(tickets)[:systemic.LINK_MAX + 1]))
-    if not result.ok:
-        return _refused(result)
-    return jsonify(issue_json(result.value, g.api_user)), 201
+        raise not_visible()
+    issue = commit(lambda: systemic.create_issue(g.api_user, title=data["title"],
+                                                 tickets=_tickets(data["tickets"])[:systemic.LINK_MAX + 1]))
+    return issue_json(issue, g.api_user)
 
 
 def _issue(code: str, for_update: bool = False):
@@ -103,54 +125,45 @@ def _issue(code: str, for_update: bool = False):
 
 
 @bp.get("/systemic-issues/<code>")
-@operation("GET", "/systemic-issues/{code}", "One systemic issue: its answer, how many localities asked",
-           {200: "SystemicIssue", 401: "Error", 404: "Error"}, parameters=[path_param("code")])
+@bp.response(200, SystemicIssueSchema)
+@bp.alt_response(404, schema=ErrorSchema)
 def get_issue(code: str):
-    return jsonify(issue_json(_issue(code), g.api_user))
+    """One systemic issue: its answer, how many localities asked."""
+    return issue_json(_issue(code), g.api_user)
 
 
 @bp.post("/systemic-issues/<code>/tickets")
-@operation("POST", "/systemic-issues/{code}/tickets", "Link one more obstacle (answered at once if the issue is)",
-           {200: "SystemicIssue", **ERRORS}, parameters=[path_param("code")], request="LinkTicket")
-def link_ticket(code: str):
+@bp.arguments(LinkTicketSchema)
+@bp.response(200, SystemicIssueSchema)
+@bp.alt_response(404, schema=ErrorSchema)
+def link_ticket(data, code: str):
+    """Link one more obstacle (answered at once if the issue is)."""
     if not permissions.can_manage_issues(g.api_user):
-        abort(404)
+        raise not_visible()
     issue = _issue(code, for_update=True)
-    data, refusal = _body("reference")
-    if refusal:
-        return refusal
-    result = attempt(lambda: systemic.link_ticket(g.api_user, issue, _tickets([data.get("reference", "")])[0]))
-    if not result.ok:
-        return _refused(result)
-    return jsonify(issue_json(issue, g.api_user))
+    commit(lambda: systemic.link_ticket(g.api_user, issue, _tickets([data["reference"]])[0]))
+    return issue_json(issue, g.api_user)
 
 
 @bp.post("/systemic-issues/<code>/answer")
-@operation("POST", "/systemic-issues/{code}/answer", "Answer every linked obstacle at once",
-           {200: "SystemicIssue", **ERRORS}, parameters=[path_param("code")], request="SystemicAnswer")
-def answer_issue(code: str):
+@bp.arguments(AnswerIssueSchema)
+@bp.response(200, SystemicIssueSchema)
+@bp.alt_response(404, schema=ErrorSchema)
+def answer_issue(data, code: str):
+    """Answer every linked obstacle at once."""
     issue = _issue(code, for_update=True)
-    data, refusal = _body("body", "outcome", "reply_doc_number", "reply_doc_date")
-    if refusal:
-        return refusal
-    try:
-        doc_date = dt.date.fromisoformat(data["reply_doc_date"]) if data.get("reply_doc_date") else None
-    except ValueError:
-        return _unprocessable({"reply_doc_date": _("Write the date as yyyy-mm-dd.")})
-    result = attempt(lambda: systemic.answer_issue(
-        g.api_user, issue, version=issue.version, body=data.get("body", ""), outcome=data.get("outcome", ""),
-        reply_doc_number=data.get("reply_doc_number", ""), reply_doc_date=doc_date))
-    if not result.ok:
-        return _refused(result)
-    return jsonify({**issue_json(issue, g.api_user), "answered": result.value})
+    answered = commit(lambda: systemic.answer_issue(
+        g.api_user, issue, version=issue.version, body=data["body"], outcome=data["outcome"],
+        reply_doc_number=data["reply_doc_number"] or "", reply_doc_date=data["reply_doc_date"]))
+    return {**issue_json(issue, g.api_user), "answered": answered}
 
 
 @bp.get("/systemic-issues")
-@operation("GET", "/systemic-issues", "The systemic issues the caller may see, newest first",
-           {200: "SystemicIssuePage", 401: "Error"})
-def list_issues():
-    page = systemic_queries.issue_list(g.api_user, request.args.get("status"), request.args.get("page", 1, type=int))
-    return jsonify(items=[{"code": i.code, "title": i.title, "status": i.status, "reporter_count": i.reporter_count,
-                           "ticket_count": i.ticket_count} for i in page.items],
-                   page=page.page, pages=page.pages, total=page.total)
-
+@bp.arguments(IssueQuerySchema, location="query", as_kwargs=True)
+@bp.response(200, IssuePageSchema)
+def list_issues(status=None, page=1):
+    """The systemic issues the caller may see, newest first."""
+    listing = systemic_queries.issue_list(g.api_user, status, page)
+    return {"items": [{"code": i.code, "title": i.title, "status": i.status, "reporter_count": i.reporter_count,
+                       "ticket_count": i.ticket_count} for i in listing.items],
+            "page": listing.page, "pages": listing.pages, "total": listing.total}
