@@ -17,6 +17,7 @@ from ...bulk import ACTIONS, BULK_MAX
 from ...enums import Outcome, Urgency
 from ...tickets import TEXT_MAX
 from ...workflow import AGENCY_MAX, COMMENT_MAX, DOC_NUMBER_MAX
+from .schemas import InputSchema, NewTicketSchema, TicketSummarySchema
 
 REFERENCE_MAX = 30
 CODE_MAX = 50
@@ -81,8 +82,8 @@ def code(label, *, allow_none: bool = False, **kwargs) -> fields.String:
 def reference(label, **kwargs) -> fields.String:
     messages = _messages(MUST_BE_TEXT, REQUIRED)
     return fields.String(error_messages=messages, metadata={"example": "PUN-2026-000123"},
-                         validate=[Filled(REQUIRED), MaxLength(max=REFERENCE_MAX, error=_too_long(label, REFERENCE_MAX))],
-                         **kwargs)
+                         validate=[Filled(REQUIRED),
+                                   MaxLength(max=REFERENCE_MAX, error=_too_long(label, REFERENCE_MAX))], **kwargs)
 
 
 def integer(message=None, strict: bool = True, **kwargs) -> fields.Integer:
@@ -105,8 +106,8 @@ def version_field() -> fields.Integer:
                    metadata={"description": "the ticket's version as read (optimistic locking); or send If-Match"})
 
 
-class ActionSchema(Schema):
-    """Unknown fields are refused (a misspelt field must not be silently ignored), in the caller's language."""
+class ActionSchema(InputSchema):
+    """An action's body (unknown fields are ignored, as everywhere in the API)."""
 
     error_messages: ClassVar[dict] = {"unknown": _l("Unknown field."), "type": _l("Send a JSON object.")}
 
@@ -204,7 +205,7 @@ class BulkTriageSchema(ActionSchema):
 
 def files_field() -> fields.List:
     return fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}),
-                       metadata={"description": "files (PDF, Word, Excel, OpenDocument, JPEG, PNG), checked by content"})
+                       metadata={"description": "PDF, Word, Excel, OpenDocument, JPEG or PNG, checked by content"})
 
 
 def with_files(schema: type[Schema]) -> type[Schema]:
@@ -214,7 +215,15 @@ def with_files(schema: type[Schema]) -> type[Schema]:
     return type(name, (schema,), {"attachments": files_field(), "__doc__": schema.__doc__})
 
 
+NewTicketUploadSchema = with_files(NewTicketSchema)
 AskUploadSchema = with_files(AskSchema)
 ReplyUploadSchema = with_files(ReplySchema)
 PostMessageUploadSchema = with_files(PostMessageSchema)
 AnswerUploadSchema = with_files(AnswerSchema)
+
+
+class BulkResultSchema(Schema):
+    """What a bulk triage changed."""
+
+    updated = fields.Integer(required=True, metadata={"description": "how many obstacles changed"})
+    items = fields.List(fields.Nested(TicketSummarySchema), required=True)
