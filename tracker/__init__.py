@@ -14,6 +14,7 @@ from .views.admin.routes import bp as admin_bp
 from .views.alerts.routes import bp as alerts_bp
 from .views.api import actions as _api_actions  # noqa: F401 - the obstacle's actions join the api blueprint
 from .views.api import base as api_base
+from .views.api import idempotency as _api_idempotency  # Idempotency-Key on every POST of the API
 from .views.api import notifications as _api_notifications  # noqa: F401 - each module adds its routes to api_base.bp
 from .views.api import routes as _api_routes  # noqa: F401
 from .views.api import stats as _api_stats  # noqa: F401
@@ -61,7 +62,8 @@ def create_app(config: Config | None = None) -> Flask:
     _enable_sqlite_pragmas(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
-    api_base.init_app(app)  # the API blueprint and its OpenAPI document, generated from the schemas
+    api = api_base.init_app(app)  # the API blueprint and its OpenAPI document, generated from the schemas
+    _api_idempotency.document(api.spec)
     register_cli(app)
     return app
 
