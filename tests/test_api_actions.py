@@ -628,3 +628,66 @@ def test_a_province_system_files_follows_replies_reads_the_answer_downloads_conf
     assert rated.status_code == 200
     assert (rated.get_json()["status"], rated.get_json()["rating"]) == ("closed", 5)
     assert fresh(db, db.session.scalar(select(Ticket).where(Ticket.reference == reference))).rating == 5
+
+
+# Every action: scope, visibility, versions ---------------------------------------------------------------
+
+ACTIONS = ["triage", "start", "ask", "reply", "messages", "answer", "confirm", "reopen", "rating", "merge", "links",
+           "transfer"]
+VERSIONED = ["triage", "start", "ask", "reply", "messages", "answer", "confirm", "reopen", "rating", "merge",
+             "transfer"]
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_a_read_only_token_may_not_act(client, db, make_ticket, commune_officer, triage_user, action):
+    ticket = make_ticket(commune_officer)
+    token = issue_token(triage_user, "read")
+    db.session.commit()
+    response = client.post(f"/api/v1/tickets/{ticket.reference}/{action}", json={"body": "x"},
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 403
+    assert fresh(db, ticket).version == ticket.version
+
+
+def test_a_read_only_token_may_download(client, api, db, make_ticket, commune_officer):
+    ticket = make_ticket(commune_officer)
+    api(commune_officer, f"/tickets/{ticket.reference}/reply", files=[("a.pdf", PDF)], data={"body": "x"})
+    attachment = db.session.scalar(select(Attachment))
+    token = issue_token(commune_officer, "read")
+    db.session.commit()
+    response = client.get(f"/api/v1/tickets/{ticket.reference}/attachments/{attachment.id}",
+                          headers={"Authorization": f"Bearer {token}"})
+    assert (response.status_code, response.data) == (200, PDF)
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_another_localitys_obstacle_is_404_for_every_action(api, db, make_ticket, commune_officer, sibling, action):
+    ticket = make_ticket(commune_officer)
+    response = api(sibling, f"/tickets/{ticket.reference}/{action}",
+                   json={"body": "x", "reason": "x", "score": 3, "main": ticket.reference, "other": ticket.reference,
+                         "outcome": "answered", "agency": "Bộ Tài chính", "note": "x"})
+    assert response.status_code == 404
+    assert fresh(db, ticket).version == ticket.version
+
+
+@pytest.mark.parametrize("action", VERSIONED)
+def test_a_version_that_is_not_a_number_is_422_for_every_action(api, db, make_ticket, commune_officer, triage_user,
+                                                                 action):
+    ticket = make_ticket(commune_officer)
+    response = api(triage_user, f"/tickets/{ticket.reference}/{action}", json={"version": "abc"})
+    assert response.status_code == 422
+    assert error_of(response, "version")
+    assert fresh(db, ticket).version == ticket.version
+
+
+def test_a_retried_answer_with_the_same_idempotency_key_answers_once(api, db, make_ticket, commune_officer, assign,
+                                                                    specialist):
+    ticket = assign(make_ticket(commune_officer))
+    key = {"Idempotency-Key": "7d1f0c1e-answer"}
+    first = api(specialist, f"/tickets/{ticket.reference}/answer", json={"body": "Trả lời.", "outcome": "answered"},
+                headers=key)
+    again = api(specialist, f"/tickets/{ticket.reference}/answer", json={"body": "Trả lời.", "outcome": "answered"},
+                headers=key)
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again.get_json() == first.get_json()
+    assert db.session.scalar(select(func.count(Message.id)).where(Message.kind == "answer")) == 1
