@@ -109,3 +109,20 @@ def test_the_openapi_document_is_generated_and_valid(client):
     assert {"outcome", "reply_document", "sla", "links", "attachments", "messages"} <= set(ticket)
     message_kinds = spec["components"]["schemas"]["Message"]["properties"]["kind"]["enum"]
     assert "answer" in message_kinds  # the hand-written document forgot it
+
+
+@pytest.mark.parametrize("payload", [
+    {**NEW, "title": "a\u0000b"}, {**NEW, "description": "\u0000"}, {**NEW, "category": "bien\u0000che"},
+    {**NEW, "locality": "\u0000"}, {**NEW, "legal_basis": "x\u0000"}, {**NEW, "urgency": "\u0000"},
+])
+def test_a_nul_character_in_json_is_refused_not_a_500(client, bearer, commune_officer, db, payload):
+    response = client.post("/api/v1/tickets", headers=bearer(commune_officer), json=payload)
+    assert response.status_code in (400, 422) and response.is_json
+    assert db.session.scalar(select(func.count(Ticket.id))) == 0
+
+
+def test_a_json_body_nested_too_deeply_is_a_400(client, bearer, commune_officer):
+    body = "[" * 100_000 + "]" * 100_000
+    response = client.post("/api/v1/tickets", headers={**bearer(commune_officer), "Content-Type": "application/json"},
+                           data=body)
+    assert response.status_code in (400, 422) and response.is_json

@@ -76,12 +76,23 @@ def test_the_queue_filters_apply_to_cursor_pages(client, bearer, make_ticket, co
     headers = bearer(commune_officer)
     assert walk(client, headers, limit=5, urgency="hoa_toc") == [[urgent.reference]]
     assert walk(client, headers, limit=5, status="closed") == [[]]
+    assert walk(client, headers, limit=5, status="", urgency="") == [[t.reference for t in
+                                                                      client_order(db, commune_officer)]]
+
+
+def client_order(db, user):
+    from sqlalchemy import select
+
+    return db.session.scalars(select(Ticket).order_by(Ticket.created_at.desc(), Ticket.id.desc())).all()
 
 
 @pytest.mark.parametrize("query, field", [
     ({"cursor": "not-a-cursor"}, "cursor"), ({"cursor": "e30"}, "cursor"), ({"limit": 0}, "limit"),
     ({"limit": 101}, "limit"), ({"limit": "many"}, "limit"), ({"updated_since": "yesterday"}, "updated_since"),
     ({"updated_since": "0001-01-01T00:00:00+01:00"}, "updated_since"), ({"order": "random"}, "order"),
+    ({"status": "bogus"}, "status"), ({"filed_from": "31/02/2026"}, "filed_from"),
+    ({"assignee": "someone"}, "assignee"),
+    ({"category": "x" * 41}, "category"), ({"sort": "random"}, "sort"), ({"page": 0}, "page"),
 ])
 def test_bad_list_arguments_are_a_clear_422(client, bearer, commune_officer, query, field):
     response = client.get("/api/v1/tickets", headers=bearer(commune_officer), query_string=query)

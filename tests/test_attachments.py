@@ -20,10 +20,12 @@ OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
 
 
 def zipped(entries: dict[str, bytes]) -> bytes:
+    """The same bytes whenever they are built (a fixed date): they name parametrized tests, which pytest-xdist's
+    workers must collect identically even when their collections straddle a second."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in entries.items():
-            archive.writestr(name, data)
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), data)
     return buffer.getvalue()
 
 

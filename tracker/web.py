@@ -78,9 +78,32 @@ class NulInRequest(BadRequest):
 
 
 def refuse_nul_bytes():
-    """Before any view: a NUL byte in the path, a query parameter or a form field is refused (400)."""
+    """Before any view: a NUL byte in the path, a query parameter, a form field or a JSON body (the API's
+    "\u0000") is refused (400)."""
     if "\x00" in request.path or _has_nul(request.args) or _has_nul(request.form):
         raise NulInRequest()
+    if request.is_json:
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:  # nested deeper than the parser goes: no request of ours looks like that
+            raise BadRequest(_("The JSON body is nested too deeply.")) from None
+        if _json_has_nul(body):
+            raise NulInRequest()
+
+
+def _json_has_nul(body) -> bool:
+    """A NUL in any text or key of a JSON document (walked without recursion: nesting may be deep)."""
+    pending = [body]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str) and "\x00" in value:
+            return True
+        if isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
 
 
 def _has_nul(values) -> bool:

@@ -152,8 +152,8 @@ def json_error(error: HTTPException):
         if error.errors is not None:
             body["errors"] = error.errors
         return jsonify(body), error.code, error.extra_headers
-    message = MESSAGES.get(error.code)
-    body = {"error": str(message) if message else error.name}
+    message = MESSAGES.get(error.code) or (error.description if error.code == 400 else error.name)
+    body = {"error": str(message)}
     if error.code == 422:
         body["errors"] = {"body": error.name}
     headers = dict(error.get_headers())

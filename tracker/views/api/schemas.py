@@ -9,7 +9,7 @@ import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
-from ... import permissions, queries, workflow
+from ... import measures, permissions, queries, workflow
 from ...enums import MessageKind, Outcome, RequestedUrgency, SlaState, Status, Urgency
 from ...extensions import db
 from ...models import Ticket
@@ -264,24 +264,66 @@ def ticket_document(user, ticket) -> dict:
 
 
 
-class TicketQuerySchema(InputSchema):
-    """The list's query string: the queues' filters (the same names as /tickets), page numbers or a cursor."""
+def choice(values, description: str = "") -> fields.String:
+    """A filter naming one of `values` (empty: no filter); anything else is a 422, not a silently ignored filter."""
+    allowed = [str(v) for v in values]
 
-    status = fields.String(metadata={"description": "a status, or `open` (awaiting an answer)"})
-    q = fields.String(metadata={"description": "words, accents optional"})
-    urgency = fields.String(metadata={"enum": URGENCIES})
-    category = fields.String(metadata={"description": "category code"})
-    province = fields.String(metadata={"description": "GSO code"})
-    commune = fields.String(metadata={"description": "GSO code"})
-    unit = fields.String(metadata={"description": "lead unit code"})
-    assignee = fields.String(metadata={"description": "a user id, `me` or `none`"})
-    sla_state = fields.String(metadata={"enum": SLA_STATES})
-    first_response_state = fields.String(metadata={"enum": SLA_STATES})
-    filed_from = fields.String(metadata={"description": "dd/mm/yyyy or yyyy-mm-dd"})
-    filed_to = fields.String(metadata={"description": "dd/mm/yyyy or yyyy-mm-dd"})
-    outcome = fields.String(metadata={"enum": OUTCOMES})
-    sort = fields.String(metadata={"enum": ["newest", "age", "deadline", "urgency", "sla"],
-                                   "description": "page numbers only (cursor pages have `order`)"})
+    def check(value):
+        if value.strip() and value.strip() not in allowed:
+            raise ma.ValidationError(str(_l("Choose one of: {choices}.")).format(choices=", ".join(allowed)))
+
+    return fields.String(validate=check, metadata={"enum": allowed, **({"description": description} if description
+                                                                       else {})})
+
+
+def day(description: str) -> fields.String:
+    def check(value):
+        if value.strip() and queries.parse_date(value.strip()) is None:
+            raise ma.ValidationError(str(_l("Write the date as dd/mm/yyyy or yyyy-mm-dd.")))
+
+    return fields.String(validate=check, metadata={"description": f"{description} (dd/mm/yyyy or yyyy-mm-dd)"})
+
+
+def code(max_length: int, description: str) -> fields.String:
+    return text(max_length, metadata={"description": description})
+
+
+def assignee(value: str) -> None:
+    value = value.strip()
+    if value and value not in ("me", "none") and not (value.isdigit() and len(value) < 10):
+        raise ma.ValidationError(str(_l("Give a user id, me or none.")))
+
+
+class TicketQuerySchema(InputSchema):
+    """The list's query string: the queues' filters (the same names and values as /tickets), then people's
+    page numbers or machines' cursor pages."""
+
+    status = choice([*STATUSES, *queries.STATUS_GROUPS], "a status, or `open` (awaiting an answer)")
+    q = text(200, metadata={"description": "words, accents optional"})
+    urgency = choice(URGENCIES)
+    category = code(40, "category code")
+    province = code(5, "GSO code of a province")
+    commune = code(5, "GSO code of a commune")
+    unit = code(40, "lead unit code")
+    assignee = fields.String(validate=assignee, metadata={"description": "a user id, `me` or `none`"})
+    sla_state = choice(SLA_STATES, "the answer deadline's state")
+    first_response_state = choice(SLA_STATES, "the first response deadline's state")
+    filed_from = day("filed on or after")
+    filed_to = day("filed on or before")
+    answered_from = day("answered on or after")
+    answered_to = day("answered on or before")
+    answered = choice(queries.TIMING, "answered on time or late")
+    responded_from = day("first response on or after")
+    responded_to = day("first response on or before")
+    responded = choice(queries.TIMING, "first response on time or late")
+    due = choice(["this_week"], "waiting, with the answer deadline before the end of this week")
+    missed_from = day("answer deadline missed on or after")
+    missed_to = day("answer deadline missed on or before")
+    outcome = choice(OUTCOMES)
+    lacking = choice([*measures.LACKING, "any"], "open obstacles lacking an owner, a deadline or an outcome")
+    rated = choice(["yes"], "rated by the locality")
+    document = code(120, "the cited legal document, or `none`")
+    sort = choice(queries.SORTS, "page numbers only (cursor pages have `order`)")
     page = fields.Integer(validate=whole(1, 2**31 - 1),
                           metadata={"description": "a page number, with a total (people); machines use cursors"})
     limit = fields.Integer(validate=whole(1, 100), metadata={
