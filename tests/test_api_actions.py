@@ -691,3 +691,34 @@ def test_a_retried_answer_with_the_same_idempotency_key_answers_once(api, db, ma
     assert (first.status_code, again.status_code) == (200, 200)
     assert again.get_json() == first.get_json()
     assert db.session.scalar(select(func.count(Message.id)).where(Message.kind == "answer")) == 1
+
+
+@pytest.mark.parametrize("other, message", [("", "bắt buộc"), ("x" * 31, "quá dài"), (["PUN"], "văn bản"),
+                                            ("PUN-2026-999999", "Không có"), ("self", "chính nó")])
+def test_bad_links_are_422(api, db, make_ticket, commune_officer, triage_user, other, message):
+    ticket = make_ticket(commune_officer)
+    other = ticket.reference if other == "self" else other
+    response = api(triage_user, f"/tickets/{ticket.reference}/links", json={"other": other})
+    assert response.status_code == 422
+    assert message in error_of(response, "other")
+    assert count(db, TicketLink) == 0
+
+
+@pytest.mark.parametrize("payload, message", [({}, "bắt buộc"), ({"body": ""}, "bắt buộc"),
+                                              ({"body": "x" * 20_001}, "quá dài"), ({"body": None}, "văn bản")])
+def test_bad_replies_are_422(api, db, make_ticket, commune_officer, payload, message):
+    ticket = make_ticket(commune_officer)
+    response = api(commune_officer, f"/tickets/{ticket.reference}/reply", json=payload)
+    assert response.status_code == 422
+    assert message in error_of(response, "body")
+    assert count(db, Message) == 0
+
+
+def test_a_link_to_an_obstacle_the_caller_may_not_see_reads_as_missing(api, db, make_ticket, commune_officer,
+                                                                       sibling, triage_user):
+    """Triage sees everything; a locality that may not link learns nothing about another's obstacle either."""
+    own, foreign = make_ticket(commune_officer), make_ticket(sibling)
+    refused = api(commune_officer, f"/tickets/{own.reference}/links", json={"other": foreign.reference})
+    missing = api(commune_officer, f"/tickets/{own.reference}/links", json={"other": "PUN-2026-999999"})
+    assert refused.status_code == missing.status_code == 422
+    assert refused.get_json() == missing.get_json()

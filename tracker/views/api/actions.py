@@ -28,11 +28,6 @@ from .schemas import ErrorSchema, TicketSchema, ticket_document, ticket_summary
 MOVED_ON = _l("This obstacle changed since you read it (If-Match): read it again, then retry.")
 JSON_OR_FORM = "json_or_form"
 FILE_TYPES = "*/*"
-# Document a JSON-or-form body as a request body (JSON here; `_uploads` adds its multipart variant).
-bp.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {**bp.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
-                                           JSON_OR_FORM: "application/json"}
-
-
 IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
             "description": "the ETag of the obstacle as read (GET /tickets/{reference}): 412 if it changed since"}
 
@@ -46,7 +41,8 @@ def _refusals(view):
 
 
 def _uploads(schema):
-    """Document the multipart/form-data variant of a message-bearing action (same fields, plus files)."""
+    """Document the multipart/form-data variant of a message-bearing action (same fields, plus files); the
+    JSON variant is documented by the arguments (base.Blueprint maps json_or_form to JSON)."""
     return bp.doc(requestBody={"content": {"multipart/form-data": {"schema": schema}}})
 
 
