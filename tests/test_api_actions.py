@@ -722,3 +722,18 @@ def test_a_link_to_an_obstacle_the_caller_may_not_see_reads_as_missing(api, db, 
     missing = api(commune_officer, f"/tickets/{own.reference}/links", json={"other": "PUN-2026-999999"})
     assert refused.status_code == missing.status_code == 422
     assert refused.get_json() == missing.get_json()
+
+
+def test_the_document_lists_every_action_with_its_bodies(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for action in ACTIONS:
+        operation = paths[f"/api/v1/tickets/{{reference}}/{action}"]["post"]
+        assert "application/json" in operation["requestBody"]["content"]
+        assert {"200", "404", "409", "412", "422"} <= set(operation["responses"])
+        assert "If-Match" in [p.get("name") for p in operation.get("parameters", [])]
+    for action in ("ask", "reply", "messages", "answer"):
+        upload = paths[f"/api/v1/tickets/{{reference}}/{action}"]["post"]["requestBody"]["content"]
+        assert "multipart/form-data" in upload
+    assert "multipart/form-data" in paths["/api/v1/tickets"]["post"]["requestBody"]["content"]
+    assert "post" in paths["/api/v1/triage/bulk"]
+    assert "get" in paths["/api/v1/tickets/{reference}/attachments/{attachment_id}"]
