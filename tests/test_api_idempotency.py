@@ -62,7 +62,7 @@ def test_a_refused_request_does_not_keep_its_key(client, headers, db):
     assert count(db) == 1
 
 
-def test_a_key_still_in_progress_is_409_and_keys_expire(app, client, headers, db, commune_officer):
+def test_a_key_still_in_progress_is_409_and_keys_expire(app, client, headers, db, commune_officer, triage_user):
     from tracker.views.api.idempotency import request_print
 
     with app.test_request_context("/api/v1/tickets", method="POST", json=NEW):
@@ -77,9 +77,11 @@ def test_a_key_still_in_progress_is_409_and_keys_expire(app, client, headers, db
         idempotency.claim(commune_officer, "busy", print_, now)
     db.session.rollback()
     later = now + idempotency.KEEP + dt.timedelta(seconds=1)
+    assert idempotency.claim(triage_user, "someone else's", print_, later) is None  # purges every expired key
+    assert db.session.scalars(select(IdempotencyKey.user_id)).all() == [triage_user.id]
     assert idempotency.claim(commune_officer, "busy", print_, later) is None  # the old claim expired
     db.session.commit()
-    assert db.session.scalar(select(func.count(IdempotencyKey.id))) == 1
+    assert db.session.scalar(select(func.count(IdempotencyKey.id))) == 2
 
 
 @pytest.mark.parametrize("key", ["", " ", "x" * 201])

@@ -5,7 +5,7 @@ How to add an endpoint (a module of tracker/views/api/, imported by tracker/__in
 
     from flask import g
     from .base import bp, commit, not_visible
-    from .schemas import TicketSchema, ticket_document
+    from .schemas import ErrorSchema, TicketSchema, ticket_document
     from .action_schemas import StartSchema          # your request schema (an InputSchema)
 
     @bp.post("/tickets/<reference>/start")
@@ -26,12 +26,16 @@ How to add an endpoint (a module of tracker/views/api/, imported by tracker/__in
 - **Scope**: every method but GET/HEAD/OPTIONS needs a read-write token; a read-only token gets 403 before
   the view runs. Nothing to do in the view.
 - **Errors**: `{"error": "...", "errors": {field: message}}` for 422 (messages in the caller's language);
-  `{"error": "..."}` for 401/403/404/405/409/412/428. `commit(action)` runs a domain action through
+  `{"error": "..."}` for 400/401/403/404/405/409/412/428/429/500. `commit(action)` runs a domain action through
   `tracker/views/actions.attempt` (the one commit point): a `DomainError` becomes a 422 with its message
   beside its field (`body` when it names none), a `StaleTicket` a 409. `unprocessable({field: message})`
   answers a 422 from the view itself; `not_visible()` a 404.
 - **Idempotency**: a POST with an `Idempotency-Key` header is answered once and replayed (idempotency.py);
   nothing to do in the view.
+- **Fuzzing**: tests/test_api_fuzz.py runs schemathesis on every operation of the document: declare every
+  answer's schema (`bp.response`/`bp.alt_response`; errors fall under `default`), or the fuzzing fails.
+- Note: `bp.arguments` validates before the view runs, so a malformed body is a 422 even for a caller the
+  view would refuse with 404 (nothing about the object is revealed: validation never reads it).
 """
 from __future__ import annotations
 
