@@ -100,4 +100,5 @@ def test_openapi_document_describes_the_routes(client):
     assert {"get", "post"} <= set(spec["paths"]["/api/v1/tickets"])
     assert "get" in spec["paths"]["/api/v1/tickets/{reference}"]
     for path in spec["paths"]:
-        assert client.get(path.replace("{reference}", "PUN-2026-000001")).status_code in (401, 405)
+        path = path.replace("{reference}", "PUN-2026-000001").replace("{attachment_id}", "1")
+        assert client.get(path).status_code in (401, 405)

@@ -12,6 +12,7 @@ from .search import index as search_index
 from .views.admin.catalog import bp as catalog_bp
 from .views.admin.routes import bp as admin_bp
 from .views.alerts.routes import bp as alerts_bp
+from .views.api import actions as _api_actions  # noqa: F401 - the obstacle's actions join the api blueprint
 from .views.api import base as api_base
 from .views.api import idempotency as _api_idempotency  # Idempotency-Key on every POST of the API
 from .views.api import notifications as _api_notifications  # noqa: F401 - each module adds its routes to api_base.bp

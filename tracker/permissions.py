@@ -67,6 +67,15 @@ def is_own_locality(user: User, ticket: Ticket) -> bool:
     return False
 
 
+def find_visible_ticket(user: User, reference: str | None) -> Ticket | None:
+    """The visible ticket a user names by reference (another obstacle to merge into or link to), or None:
+    one the user may not see reads exactly like one that does not exist."""
+    reference = (reference or "").strip().upper()[:30]
+    if not reference:
+        return None
+    return db.session.scalar(visible_tickets(user).where(Ticket.reference == reference))
+
+
 def get_visible_ticket(user: User, reference: str, *, for_update: bool = False) -> Ticket:
     """The single-ticket loader: 404 for what the user may not see."""
     query = visible_tickets(user).where(Ticket.reference == reference)

@@ -20,6 +20,7 @@ from .worktime import deadlines
 TITLE_MAX = 300
 UNCHANGED = object()
 TEXT_MAX = 20_000
+ASSIGNEE_REFUSED = _l("The assignee must be an active specialist of the lead unit.")
 
 
 def next_reference(year: int) -> tuple[int, str]:
@@ -126,7 +127,7 @@ def triage_ticket(user: User, ticket: Ticket, *, version, category: Category | N
         if lead_unit is None:
             raise DomainError(_l("Choose the lead unit before assigning a specialist."), "assignee")
         if not assignee.active or assignee.role_enum is not Role.SPECIALIST or assignee.unit_id != lead_unit.id:
-            raise DomainError(_l("The assignee must be an active specialist of the lead unit."), "assignee")
+            raise DomainError(ASSIGNEE_REFUSED, "assignee")
     if coordinating_units is not None:
         _check_coordinating_units(coordinating_units, lead_unit)
 
@@ -156,6 +157,18 @@ def triage_ticket(user: User, ticket: Ticket, *, version, category: Category | N
         notify.notify_routed(ticket)
     if assigned and notify_people:
         notify.notify_assigned(ticket, seen_version)
+
+
+def chosen_assignee(value: str | int | None) -> User | None:
+    """A user id from the assignee picker or the API: empty means nobody; an id that names no user is refused
+    like a wrong assignee (never read as 'nobody')."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    user = db.session.get(User, int(text)) if text.isdigit() and len(text) < 10 else None
+    if user is None:
+        raise DomainError(ASSIGNEE_REFUSED, "assignee")
+    return user
 
 
 def _check_coordinating_units(units: list[Unit], lead_unit: Unit | None) -> None:

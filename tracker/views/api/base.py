@@ -40,7 +40,7 @@ How to add an endpoint (a module of tracker/views/api/, imported by tracker/__in
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from flask import g, jsonify, request
 from flask_babel import gettext as _
@@ -109,6 +109,10 @@ class ApiParser(FlaskParser):
 
 class Blueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = ApiParser()
+    # A body read as JSON or as a form (location "json_or_form": the uploads) is documented as JSON; the view
+    # adds its multipart/form-data variant (actions.py `_uploads`).
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING: ClassVar[dict] = {
+        **SmorestBlueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING, "json_or_form": "application/json"}
 
 
 class TrackerApi(Api):

@@ -8,6 +8,7 @@ from ...lookups import by_code
 from ...models import Category, Locality
 from ...tickets import file_ticket
 from . import cursors
+from .action_schemas import NewTicketUploadSchema
 from .base import bp, commit, not_visible
 from .schemas import ErrorSchema, NewTicketSchema, TicketPageSchema, TicketQuerySchema, TicketSchema, ticket_document
 from .schemas import ticket_summary as summary
@@ -49,7 +50,8 @@ def get_ticket(reference: str):
 
 
 @bp.post("/tickets")
-@bp.arguments(NewTicketSchema)
+@bp.arguments(NewTicketSchema, location="json_or_form")
+@bp.doc(requestBody={"content": {"multipart/form-data": {"schema": NewTicketUploadSchema}}})
 @bp.response(201, TicketSchema)
 @bp.alt_response(404, schema=ErrorSchema)
 def create_ticket(data):
@@ -61,5 +63,5 @@ def create_ticket(data):
     ticket = commit(lambda: file_ticket(
         user, locality=by_code(Locality, locality_code), category=by_code(Category, data["category"]),
         title=data["title"], description=data["description"], legal_basis=data["legal_basis"],
-        requested_urgency=data["urgency"] or "normal"))
+        requested_urgency=data["urgency"] or "normal", files=request.files.getlist("attachments")))
     return ticket_document(user, ticket)

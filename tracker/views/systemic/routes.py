@@ -10,10 +10,10 @@ from ...extensions import db
 from ...lookups import chosen
 from ...models import Category, SystemicIssue, Ticket, Unit
 from ...search import similar
+from ...tickets import chosen_assignee
 from ..actions import perform
 from ..forms import redisplay_on_csrf_error
 from ..paging import page_number
-from ..triage.routes import _assignee
 from .forms import IssueAnswerForm, LinkForm, NewIssueForm, RouteForm, UnlinkForm, references_in
 
 bp = Blueprint("systemic", __name__, url_prefix="/systemic")
@@ -145,7 +145,7 @@ def route(code: str):
     if form.validate_on_submit():
         result = perform(lambda: systemic.route_issue(current_user, issue, systemic.Routing(
             title=form.title.data, category=chosen(Category, form.category.data, "category"),
-            lead_unit=chosen(Unit, form.lead_unit.data, "lead_unit"), assignee=_assignee(form.assignee.data),
+            lead_unit=chosen(Unit, form.lead_unit.data, "lead_unit"), assignee=chosen_assignee(form.assignee.data),
             due_on=form.due_on.data), version=form.version.data), form)
         if result.ok:
             flash(_("The systemic issue was saved; %(count)d obstacles follow its routing.", count=result.value),

@@ -5,14 +5,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ... import permissions, queries
-from ...bulk import bulk_assign, bulk_set_urgency, load_for_bulk
-from ...errors import DomainError
+from ...bulk import bulk_triage
 from ...extensions import db
 from ...intake import file_on_behalf
 from ...lookups import by_code, chosen
-from ...models import Category, Locality, Unit, User, utcnow
+from ...models import Category, Locality, Unit, utcnow
 from ...submissions import AlreadySubmitted
-from ...tickets import triage_ticket
+from ...tickets import chosen_assignee, triage_ticket
 from ..actions import perform
 from ..forms import redisplay_on_csrf_error
 from ..limits import filing_limit
@@ -21,7 +20,6 @@ from ..paging import page_number
 from .forms import BulkForm, OnBehalfForm, TriageForm
 
 bp = Blueprint("triage", __name__, url_prefix="/triage")
-ASSIGNEE_REFUSED = "The assignee must be an active specialist of the lead unit."
 
 
 @bp.get("")
@@ -49,13 +47,8 @@ def bulk():
     versions = {r: request.form.get(f"version-{r}") for r in references}
 
     def action():
-        tickets = load_for_bulk(current_user, references)
-        if form.action.data == "urgency":
-            bulk_set_urgency(current_user, tickets, versions, urgency=form.urgency.data, now=utcnow())
-        else:
-            bulk_assign(current_user, tickets, versions, now=utcnow(),
-                        unit=chosen(Unit, form.unit.data, "unit"), assignee=_assignee(form.assignee.data))
-        return len(tickets)
+        return len(bulk_triage(current_user, references, versions, action=form.action.data, unit=form.unit.data,
+                               assignee=form.assignee.data, urgency=form.urgency.data, now=utcnow()))
 
     result = perform(action, form, summary=lambda reason: _("Nothing was changed: %(reason)s", reason=reason))
     if not result.ok:
@@ -108,7 +101,7 @@ def update(reference: str):
         result = perform(lambda: triage_ticket(
             current_user, ticket, version=form.version.data,
             category=chosen(Category, form.category.data, "category"), urgency=form.urgency.data,
-            lead_unit=chosen(Unit, form.lead_unit.data, "lead_unit"), assignee=_assignee(form.assignee.data),
+            lead_unit=chosen(Unit, form.lead_unit.data, "lead_unit"), assignee=chosen_assignee(form.assignee.data),
             due_date=form.due_date.data,
             coordinating_units=[chosen(Unit, code, "coordinating_units")
                                 for code in form.coordinating_units.data or []],
@@ -121,12 +114,3 @@ def update(reference: str):
             form.version.data = ticket.version
     return render_ticket(ticket, triage_form=form, status=422)
 
-
-def _assignee(value: str | None) -> User | None:
-    """A user id from the assignee picker; anything that names no user is refused like a wrong assignee."""
-    if not value:
-        return None
-    user = db.session.get(User, int(value)) if value.isdigit() and len(value) < 10 else None
-    if user is None:
-        raise DomainError(_(ASSIGNEE_REFUSED), "assignee")
-    return user

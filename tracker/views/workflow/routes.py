@@ -55,8 +55,7 @@ def _files():
 
 
 def _ticket_by_reference(reference: str | None) -> Ticket | None:
-    reference = (reference or "").strip().upper()
-    return db.session.scalar(permissions.visible_tickets(current_user).where(Ticket.reference == reference))
+    return permissions.find_visible_ticket(current_user, reference)
 
 
 @bp.post("/<reference>/answer")
