@@ -2,19 +2,8 @@
 import pytest
 from sqlalchemy import func, select
 
-from tracker.accounts import issue_token
 from tracker.enums import Role
 from tracker.models import Ticket
-
-
-@pytest.fixture
-def bearer(db):
-    def make(user):
-        token = issue_token(user)
-        db.session.commit()
-        return {"Authorization": f"Bearer {token}"}
-
-    return make
 
 
 def test_requests_without_a_valid_token_are_401(client, commune_officer):
@@ -83,9 +72,11 @@ def test_province_cannot_file_for_another_provinces_commune(client, bearer, prov
     assert db.session.scalar(select(func.count(Ticket.id))) == 0
 
 
-def test_non_json_body_is_422(client, bearer, commune_officer):
-    response = client.post("/api/v1/tickets", headers=bearer(commune_officer), data="not json")
-    assert response.status_code == 422
+def test_a_body_that_is_not_json_is_415_and_broken_json_is_422(client, bearer, commune_officer):
+    headers = bearer(commune_officer)
+    assert client.post("/api/v1/tickets", headers=headers, data="not json").status_code == 415
+    broken = client.post("/api/v1/tickets", headers={**headers, "Content-Type": "application/json"}, data="{not json")
+    assert broken.status_code == 422 and "body" in broken.get_json()["errors"]
 
 
 def test_team_roles_cannot_file_through_the_api(client, bearer, triage_user):

@@ -1,4 +1,5 @@
 """Request-wide wiring: the user loader, error pages, template helpers, security headers."""
+import re
 import time
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
@@ -66,11 +67,13 @@ class DatabaseIntConverter(IntegerConverter):
 
 
 class NulInRequest(BadRequest):
-    """PostgreSQL stores no NUL character in text; no form or link of ours sends one."""
+    """PostgreSQL stores no NUL character in text, and no database stores a lone surrogate (a JSON "\\ud800"
+    that pairs with nothing); no form or link of ours sends either."""
 
     @property
     def description(self):
-        return _("This request contains a character that is not allowed (a NUL byte). Remove it and try again.")
+        return _("This request contains a character that is not allowed (a NUL byte or a broken character). "
+                 "Remove it and try again.")
 
     @description.setter
     def description(self, _value):
@@ -87,16 +90,20 @@ def refuse_nul_bytes():
             body = request.get_json(silent=True)
         except RecursionError:  # nested deeper than the parser goes: no request of ours looks like that
             raise BadRequest(_("The JSON body is nested too deeply.")) from None
-        if _json_has_nul(body):
+        if _json_has_unstorable(body):
             raise NulInRequest()
 
 
-def _json_has_nul(body) -> bool:
-    """A NUL in any text or key of a JSON document (walked without recursion: nesting may be deep)."""
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL, and surrogates that JSON's \u escapes can leave alone
+
+
+def _json_has_unstorable(body) -> bool:
+    """A NUL or a lone surrogate in any text or key of a JSON document (walked without recursion: nesting
+    may be deep)."""
     pending = [body]
     while pending:
         value = pending.pop()
-        if isinstance(value, str) and "\x00" in value:
+        if isinstance(value, str) and UNSTORABLE.search(value):
             return True
         if isinstance(value, dict):
             pending.extend(value.keys())
@@ -113,13 +120,21 @@ def _has_nul(values) -> bool:
 def blueprint_error_handler(app, error):
     """The handler the request's blueprint registered for this error (by its code or any of its classes):
     an app-wide handler for a code would otherwise shadow a blueprint's catch-all HTTPException handler."""
-    for name in request.blueprints:
+    for name in request.blueprints or _blueprints_by_prefix(app):
         for code in (error.code, None):
             handlers = app.error_handler_spec[name][code]
             found = next((handlers[cls] for cls in type(error).__mro__ if cls in handlers), None)
             if found is not None:
                 return found
     return None
+
+
+def _blueprints_by_prefix(app) -> list[str]:
+    """When no route matched (404, 405), the blueprints whose URL prefix the path is under: /api/v1/nothing
+    is still the API's, and answers as the API does."""
+    path = request.path + "/"
+    prefixes = {name: (blueprint.url_prefix or "").rstrip("/") for name, blueprint in app.blueprints.items()}
+    return [name for name, prefix in prefixes.items() if prefix and path.startswith(prefix + "/")]
 
 
 def retry_after() -> int:
@@ -185,8 +200,18 @@ def init_app(app) -> None:
                                message=_("The form could not be accepted.")), 400
 
     @app.errorhandler(404)
-    def not_found(_error):
+    def not_found(error):
+        own = blueprint_error_handler(app, error)
+        if own is not None:  # a path under the API's prefix that names nothing: the API's JSON
+            return own(error)
         return render_template("errors/error.html", code=404, message=_("This page does not exist.")), 404
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        own = blueprint_error_handler(app, error)
+        if own is not None:
+            return own(error)
+        return error
 
     @app.errorhandler(403)
     def forbidden(_error):

@@ -48,7 +48,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import HTTPException
 
 from ...accounts import active_token, record_token_use, token_use_due
@@ -59,6 +59,7 @@ from ..actions import attempt
 from .schemas import ErrorSchema, flatten_errors
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+FORM_MIMETYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
 DOCS_BLUEPRINT = "api-docs"  # flask-smorest's blueprint serving /api/v1/openapi.json, without a token
 
 
@@ -105,6 +106,18 @@ class ApiParser(FlaskParser):
 
     def _handle_invalid_json_error(self, error, req, *args, **kwargs):
         raise unprocessable({"body": _("Send a JSON object.")})
+
+    def load_json(self, req, schema):
+        """A body in another format than JSON is refused (415) rather than read as no body at all."""
+        if not is_json_request(req) and req.get_data(cache=True):
+            raise ApiError(415, _("Send the body as JSON (Content-Type: application/json)."))
+        return super().load_json(req, schema)
+
+    def load_json_or_form(self, req, schema):
+        """The endpoints that take files: JSON, or a form (multipart with the files)."""
+        if req.mimetype in FORM_MIMETYPES:
+            return self.load_form(req, schema)
+        return self.load_json(req, schema)
 
 
 class Blueprint(SmorestBlueprint):
