@@ -232,6 +232,20 @@ def make_ticket(db):
 
 
 @pytest.fixture
+def bearer(db):
+    """The Authorization header of a new API token of `user` (read-write unless a scope is given)."""
+    from tracker.accounts import issue_token
+    from tracker.enums import TokenScope
+
+    def make(user, scope=TokenScope.WRITE):
+        token = issue_token(user, scope)
+        db.session.commit()
+        return {"Authorization": f"Bearer {token}"}
+
+    return make
+
+
+@pytest.fixture
 def csrf_client(app):
     """A client of the same app with CSRF protection switched on, as in production."""
     app.config["WTF_CSRF_ENABLED"] = True

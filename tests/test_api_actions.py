@@ -20,16 +20,6 @@ PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def bearer(db):
-    def make(user):
-        token = issue_token(user)
-        db.session.commit()
-        return {"Authorization": f"Bearer {token}"}
-
-    return make
-
-
-@pytest.fixture
 def api(client, bearer):
     """POST (JSON, or multipart when `files` are given) as a user; returns the response."""
 

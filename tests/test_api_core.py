@@ -17,16 +17,6 @@ PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 NEW = {"category": "bien_che", "title": "Qua API", "description": "Nội dung"}
 
 
-@pytest.fixture
-def bearer(db):
-    def make(user, scope=TokenScope.WRITE):
-        token = issue_token(user, scope)
-        db.session.commit()
-        return {"Authorization": f"Bearer {token}"}
-
-    return make
-
-
 def test_a_read_only_token_reads_and_gets_403_on_every_write(client, bearer, commune_officer, db):
     reader = bearer(commune_officer, TokenScope.READ)
     assert client.get("/api/v1/tickets", headers=reader).status_code == 200

@@ -3,19 +3,8 @@ import datetime as dt
 
 import pytest
 
-from tracker.accounts import issue_token
 from tracker.models import Ticket, utcnow
 from tracker.tickets import post_message
-
-
-@pytest.fixture
-def bearer(db):
-    def make(user):
-        token = issue_token(user)
-        db.session.commit()
-        return {"Authorization": f"Bearer {token}"}
-
-    return make
 
 
 def walk(client, headers, **query):

@@ -29,7 +29,10 @@ def open_filters(page):
     toggle = page.locator("button[aria-controls=queue-filters]")
     if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
         toggle.click()
-    page.wait_for_selector("#queue-filters.show, #queue-filters:visible")
+        # Bootstrap adds .show when the unfolding ends: a click mid-animation (a slow, loaded machine) can
+        # land on a button that is still moving, and no form is sent.
+        page.wait_for_selector("#queue-filters.show:not(.collapsing)")
+    page.wait_for_selector("#queue-filters:visible")
 
 
 def test_commune_officer_files_an_obstacle_and_sees_it_in_the_list(page, live_server, commune_officer):

@@ -2,19 +2,7 @@
 filter that cannot be applied."""
 import pytest
 
-from tracker.accounts import issue_token
-
 from .dashboard_data import list_count, populate
-
-
-@pytest.fixture
-def bearer(db):
-    def make(user):
-        token = issue_token(user)
-        db.session.commit()
-        return {"Authorization": f"Bearer {token}"}
-
-    return make
 
 
 @pytest.fixture

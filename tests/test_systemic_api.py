@@ -2,19 +2,8 @@
 import pytest
 from sqlalchemy import func, select
 
-from tracker.accounts import issue_token
 from tracker.enums import Role, Status
 from tracker.models import OutboxMessage, SystemicIssue
-
-
-@pytest.fixture
-def bearer(db):
-    def make(user):
-        token = issue_token(user)
-        db.session.commit()
-        return {"Authorization": f"Bearer {token}"}
-
-    return make
 
 
 @pytest.fixture
