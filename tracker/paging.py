@@ -1,4 +1,4 @@
-"""Pages of long lists without counting them to the end: a count stops at COUNT_CAP (shown as "10.000+"),
+"""Pages of long lists without counting them to the end: a count stops at COUNT_CAP (shown as "1.000+"),
 and the status tabs' counts come together in one round trip. An exact COUNT(*) over a million matching rows
 costs more than the page it numbers."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, literal, select
 
 from .extensions import db
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 PAGE_SIZES = (25, 50, 100)
 MAX_PAGE = 100_000  # far past any list; an offset beyond it would only overflow the database's integers
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field, replace
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Column, ScalarSelect, SelectBase, case, exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from . import measures
 from .enums import OPEN_STATUSES, MessageKind, Outcome, SlaState, Status, Urgency
@@ -276,11 +277,29 @@ def _id_of(model, code: str):
     return select(model.id).where(model.code == code).scalar_subquery()
 
 
+EARLIER = Ticket.__table__.alias("earlier")
+
+
+def _as_earlier(element):
+    """A tickets column as the same column of EARLIER; subqueries (codes to ids, coordinating units) as they are."""
+    if isinstance(element, SelectBase | ScalarSelect):
+        return element
+    if isinstance(element, Column) and element.table is Ticket.__table__:
+        return EARLIER.c[element.key]
+    return None
+
+
 def one_row_per_issue(query):
-    """Obstacles linked to a systemic issue show as one row per issue: the first of them the list holds."""
-    firsts = (query.with_only_columns(func.min(Ticket.id)).where(Ticket.systemic_issue_id.is_not(None))
-              .group_by(Ticket.systemic_issue_id))
-    return query.where(or_(Ticket.systemic_issue_id.is_(None), Ticket.id.in_(firsts)))
+    """Obstacles linked to a systemic issue show as one row per issue: the first of them the list holds.
+
+    Written as "no earlier obstacle of the same issue meets the same conditions" (NOT EXISTS on the issue's
+    index), so the list still walks its sort index and stops after a page, where a GROUP BY over every
+    matching row would have to read them all first.
+    """
+    same_issue = [EARLIER.c.systemic_issue_id == Ticket.systemic_issue_id, EARLIER.c.id < Ticket.id]
+    if query.whereclause is not None:
+        same_issue.append(replacement_traverse(query.whereclause, {}, _as_earlier))
+    return query.where(or_(Ticket.systemic_issue_id.is_(None), ~exists().where(*same_issue)))
 
 
 def _words(user: User, filters: TicketFilters):
