@@ -726,3 +726,12 @@ class Guidance(db.Model):
     @property
     def is_published(self) -> bool:
         return self.withdrawn_at is None
+
+
+class DataVersion(db.Model):
+    """A token that changes with every write to a kind of data ("tickets"): caches of what is computed from
+    that data (the dashboard's numbers) are keyed by it, so a write makes them miss on every process."""
+
+    __tablename__ = "data_versions"
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
