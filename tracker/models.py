@@ -327,6 +327,8 @@ class Ticket(db.Model):
     duplicate_of: Mapped[Ticket | None] = relationship(remote_side=[id])
     systemic_issue: Mapped[SystemicIssue | None] = relationship(back_populates="tickets")
     coordinating_units: Mapped[list[Unit]] = relationship(secondary="ticket_units")
+    # Every file of the obstacle and of its messages (read-only: files are added through Attachment.ticket_id).
+    attachments: Mapped[list[Attachment]] = relationship(viewonly=True, order_by="Attachment.id")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once, at mapping
 

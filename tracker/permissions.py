@@ -1,7 +1,7 @@
 """Who may see and do what. Every ticket query starts from visible_tickets(user)."""
 from functools import wraps
 
-from flask import abort, current_app
+from flask import abort, current_app, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import Select, false, or_, select
 
@@ -39,8 +39,11 @@ def followed_main_ids(user: User) -> list[int]:
     own = _own_locality_clause(Ticket, user)
     if own is None:
         return []
-    return list(db.session.scalars(select(Ticket.duplicate_of_id).distinct()
-                                   .where(own, Ticket.duplicate_of_id.is_not(None))))
+    memo = request.environ.setdefault("tracker.followed_main_ids", {}) if has_request_context() else {}
+    if user.id not in memo:  # read once per request: a page's queries all start from visible_tickets
+        memo[user.id] = list(db.session.scalars(select(Ticket.duplicate_of_id).distinct()
+                                                .where(own, Ticket.duplicate_of_id.is_not(None))))
+    return memo[user.id]
 
 
 def own_locality(user: User) -> tuple[str, int] | None:
@@ -67,12 +70,13 @@ def is_own_locality(user: User, ticket: Ticket) -> bool:
     return False
 
 
-def get_visible_ticket(user: User, reference: str, *, for_update: bool = False) -> Ticket:
-    """The single-ticket loader: 404 for what the user may not see."""
-    query = visible_tickets(user).where(Ticket.reference == reference)
+def get_visible_ticket(user: User, reference: str, *, for_update: bool = False, options=()) -> Ticket:
+    """The single-ticket loader: 404 for what the user may not see. `options`: what to load with it (an
+    obstacle's page loads its names and files in the same statement)."""
+    query = visible_tickets(user).where(Ticket.reference == reference).options(*options)
     if for_update:
         query = query.with_for_update()
-    ticket = db.session.scalars(query).first()
+    ticket = db.session.scalars(query).unique().first()
     if ticket is None:
         abort(404)
     return ticket

@@ -9,13 +9,26 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from sqlalchemy import Column, ScalarSelect, SelectBase, case, exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.visitors import replacement_traverse
 
 from . import measures
 from .enums import OPEN_STATUSES, MessageKind, Outcome, SlaState, Status, Urgency
 from .extensions import db
 from .localtime import local_date, local_midnight, parse_local_date
-from .models import Attachment, Category, Event, Locality, Message, Ticket, Unit, User, ticket_units, utcnow
+from .models import (
+    Attachment,
+    Category,
+    Event,
+    Locality,
+    Message,
+    Ticket,
+    TicketLink,
+    Unit,
+    User,
+    ticket_units,
+    utcnow,
+)
 from .paging import BoundedPage, bounded_counts, paginate
 from .permissions import can_see_internal, visible_tickets
 from .search import query as search_query
@@ -29,6 +42,14 @@ LIST_LOADS = (
     joinedload(Ticket.province),
 )
 OPEN_VALUES = [s.value for s in OPEN_STATUSES]
+# An obstacle's page: its names, coordinating units and every file, in the statement that loads it.
+TICKET_PAGE_LOADS = (
+    *LIST_LOADS,
+    joinedload(Ticket.created_by),
+    joinedload(Ticket.duplicate_of),
+    joinedload(Ticket.coordinating_units),
+    joinedload(Ticket.attachments),
+)
 
 
 def parse_date(value: str | None) -> dt.date | None:
@@ -417,13 +438,34 @@ def my_work_query(user: User, filters: TicketFilters, one_per_issue: bool = Fals
     return _narrow(query, user, filters, one_per_issue)
 
 
-def ticket_messages(user: User, ticket: Ticket) -> list[Message]:
-    query = (select(Message).where(Message.ticket_id == ticket.id)
-             .options(joinedload(Message.author), selectinload(Message.attachments))
+def ticket_messages(user: User, ticket: Ticket, files: list[Attachment] | None = None) -> list[Message]:
+    """The messages the user may read, with their files: from `files` (the ticket's, loaded already) when
+    given, else by a query of their own."""
+    query = (select(Message).where(Message.ticket_id == ticket.id).options(joinedload(Message.author))
              .order_by(Message.created_at, Message.id))
+    if files is None:
+        query = query.options(selectinload(Message.attachments))
     if not can_see_internal(user):
         query = query.where(Message.kind != MessageKind.NOTE.value)
-    return list(db.session.scalars(query))
+    messages = list(db.session.scalars(query))
+    if files is not None:
+        by_message: dict[int, list[Attachment]] = {}
+        for attachment in files:
+            by_message.setdefault(attachment.message_id, []).append(attachment)
+        for message in messages:
+            set_committed_value(message, "attachments", by_message.get(message.id, []))
+    return messages
+
+
+def related_tickets(user: User, ticket: Ticket) -> tuple[list[Ticket], list[Ticket]]:
+    """(linked obstacles, obstacles merged into this one) the user may see, in one query."""
+    linked = select(TicketLink.other_id).where(TicketLink.ticket_id == ticket.id).union(
+        select(TicketLink.ticket_id).where(TicketLink.other_id == ticket.id))
+    is_linked = Ticket.id.in_(linked)
+    query = (visible_tickets(user).add_columns(is_linked).where(or_(is_linked, Ticket.duplicate_of_id == ticket.id))
+             .order_by(Ticket.id))
+    rows = db.session.execute(query).all()
+    return [t for t, linked_one in rows if linked_one], [t for t, _ in rows if t.duplicate_of_id == ticket.id]
 
 
 def ticket_events(user: User, ticket: Ticket) -> list[Event]:

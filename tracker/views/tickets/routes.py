@@ -62,7 +62,7 @@ def new():
 @bp.get("/<reference>")
 @login_required
 def show(reference: str):
-    return render_ticket(permissions.get_visible_ticket(current_user, reference))
+    return render_ticket(permissions.get_visible_ticket(current_user, reference, options=queries.TICKET_PAGE_LOADS))
 
 
 @bp.post("/<reference>/messages")
