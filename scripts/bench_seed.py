@@ -28,6 +28,7 @@ from werkzeug.security import generate_password_hash
 from tracker.enums import URGENCY_RANK, Outcome
 from tracker.extensions import db
 from tracker.localities import import_localities
+from tracker.maintenance import refresh_planner_statistics
 from tracker.search import index as search_index
 from tracker.text import fold
 
@@ -420,9 +421,11 @@ def index_words(count: int) -> None:
 def analyse() -> None:
     """PostgreSQL's autovacuum would analyse a production table; a freshly loaded one needs it now.
 
-    SQLite is left as the app leaves it (nothing runs ANALYZE there), so its plans are the ones users get.
+    SQLite gets what the app's scheduler gives it at its start and nightly (maintenance.py: a sampled
+    ANALYZE), so its plans are the ones users get.
     """
     if db.engine.dialect.name != "postgresql":
+        refresh_planner_statistics()
         return
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("VACUUM ANALYZE"))

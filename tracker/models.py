@@ -7,6 +7,7 @@ import json
 from flask_login import UserMixin
 from sqlalchemy import (
     Boolean,
+    Computed,
     Date,
     DateTime,
     ForeignKey,
@@ -225,6 +226,10 @@ class TicketSequence(db.Model):
 KPI_KEYS = ("category_id", "province_id", "locality_id", "lead_unit_id", "assignee_id")
 
 
+SLA_SORT = ("CASE sla_state WHEN 'breached' THEN 0 WHEN 'at_risk' THEN 2 WHEN 'on_track' THEN 4 ELSE 6 END"
+            " + CASE WHEN answer_due_at IS NULL THEN 1 ELSE 0 END")
+
+
 class Ticket(db.Model):
     """An obstacle (kiến nghị) filed by a locality."""
 
@@ -253,6 +258,11 @@ class Ticket(db.Model):
         Index("ix_tickets_kpi_responded", "first_responded_at", "first_response_due_at", *KPI_KEYS),
         Index("ix_tickets_kpi_due", "answer_due_at", "answered_at", "closed_at", *KPI_KEYS),
         Index("ix_tickets_outcome_answered_at", "outcome", "answered_at"),
+        # A locality's lists and their status tabs: its own rows of one status, newest first, without walking
+        # every obstacle of that status in the country.
+        Index("ix_tickets_locality_status_created_at", "locality_id", "status", "created_at"),
+        Index("ix_tickets_province_status_created_at", "province_id", "status", "created_at"),
+        Index("ix_tickets_sla_sort", "sla_sort", "answer_due_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -298,6 +308,9 @@ class Ticket(db.Model):
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     paused_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     sla_state: Mapped[str] = mapped_column(String(10), default=SlaState.ON_TRACK.value)
+    # "Deadline state (overdue first)" as a stored, indexed sort key, computed by the database from the state
+    # (breached, at risk, on track, finished) and whether there is a deadline (none last within a state).
+    sla_sort: Mapped[int | None] = mapped_column(Integer, Computed(SLA_SORT, persisted=True))
     # When 75 % of the answer budget is used: the sweep finds tickets crossing it by index.
     at_risk_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # The first response's own state and at-risk moment, swept like the answer's (by index on each pair).

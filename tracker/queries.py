@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
-from sqlalchemy import Column, ScalarSelect, SelectBase, case, exists, or_, select
+from sqlalchemy import Column, ScalarSelect, SelectBase, exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.visitors import replacement_traverse
@@ -66,9 +66,8 @@ SORTS = {
     "deadline": lambda: (Ticket.answer_due_at.asc().nulls_last(), Ticket.id.asc()),
     "urgency": lambda: (Ticket.urgency_rank.asc(), Ticket.created_at.asc(), Ticket.id.asc()),
     # Overdue first, then due soon, then on track; the nearest deadline first within each state.
-    "sla": lambda: (case({SlaState.BREACHED: 0, SlaState.AT_RISK: 1, SlaState.ON_TRACK: 2},
-                         value=Ticket.sla_state, else_=3).asc(),
-                    Ticket.answer_due_at.asc().nulls_last(), Ticket.id.asc()),
+    # (models.SLA_SORT: the stored key, indexed with the deadline and id, puts those without a deadline last.)
+    "sla": lambda: (Ticket.sla_sort.asc(), Ticket.answer_due_at.asc(), Ticket.id.asc()),
 }
 # The filters the dashboard's numbers link with (measures.py says what each means).
 KPI_KEYS = ("answered_from", "answered_to", "answered", "responded_from", "responded_to", "responded", "due",

@@ -1,4 +1,5 @@
-"""perf: the tickets' data version (the dashboard's cache key)
+"""perf: the tickets' data version (the dashboard's cache key), a stored deadline-state sort key, indexes for
+a locality's status tabs
 
 Revision ID: perf_1
 Revises: hardening_1
@@ -11,6 +12,10 @@ down_revision = "hardening_1"
 branch_labels = None
 depends_on = None
 
+# tracker.models.SLA_SORT as of this revision: breached 0, at risk 2, on track 4, finished 6; +1 without a deadline.
+SLA_SORT = ("CASE sla_state WHEN 'breached' THEN 0 WHEN 'at_risk' THEN 2 WHEN 'on_track' THEN 4 ELSE 6 END"
+            " + CASE WHEN answer_due_at IS NULL THEN 1 ELSE 0 END")
+
 
 def upgrade():
     op.create_table(
@@ -20,7 +25,20 @@ def upgrade():
         sa.PrimaryKeyConstraint("name", name="pk_data_versions"),
     )
     op.execute(sa.text("INSERT INTO data_versions (name, token) VALUES ('tickets', 'initial')"))
+    with op.batch_alter_table("tickets", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("sla_sort", sa.Integer(), sa.Computed(SLA_SORT, persisted=True), nullable=True))
+    with op.batch_alter_table("tickets", schema=None) as batch_op:
+        batch_op.create_index("ix_tickets_sla_sort", ["sla_sort", "answer_due_at", "id"], unique=False)
+        batch_op.create_index("ix_tickets_locality_status_created_at", ["locality_id", "status", "created_at"],
+                              unique=False)
+        batch_op.create_index("ix_tickets_province_status_created_at", ["province_id", "status", "created_at"],
+                              unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table("tickets", schema=None) as batch_op:
+        batch_op.drop_index("ix_tickets_province_status_created_at")
+        batch_op.drop_index("ix_tickets_locality_status_created_at")
+        batch_op.drop_index("ix_tickets_sla_sort")
+        batch_op.drop_column("sla_sort")
     op.drop_table("data_versions")

@@ -43,9 +43,9 @@ def new():
     form.fill_choices(categories, localities)
     choose_locality = current_user.role_enum is Role.PROVINCE
     if form.validate_on_submit():
-        code = form.locality.data if choose_locality else current_user.locality.code
+        locality = by_code(Locality, form.locality.data) if choose_locality else current_user.locality
         result = perform(lambda: file_ticket(
-            current_user, locality=by_code(Locality, code),
+            current_user, locality=locality,
             category=next((c for c in categories if c.code == form.category.data), None),
             title=form.title.data, description=form.description.data, legal_basis=form.legal_basis.data,
             requested_urgency=form.urgency.data, files=request.files.getlist("attachments"),
