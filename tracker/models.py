@@ -18,7 +18,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .citations import cited_document
@@ -156,6 +156,8 @@ class User(UserMixin, db.Model):
 
     locality: Mapped[Locality | None] = relationship()
     unit: Mapped[Unit | None] = relationship()
+    # The bell's unread count, when the request loaded it with the user (web.user_for_session); else None.
+    unread_loaded: Mapped[int | None] = query_expression()
 
     @property
     def role_enum(self) -> Role:
