@@ -366,7 +366,8 @@ def _listing(scope, user: User, filters: TicketFilters, page: int | None, per_pa
         return one_row_per_issue(query) if one_per_issue and not filters.each else query
 
     current = filters.status
-    counts = bounded_counts({key: rows(key) for key in dict.fromkeys([*tabs, current])})
+    counts = bounded_counts({key: rows(key) for key in dict.fromkeys([*tabs, current])},
+                            caps={key: paging.TAB_CAP for key in tabs if key != current})
     listing = paginate(rows(current), filters.order(default_sort), page, per_page or current_app.config["PAGE_SIZE"],
                        counts[current], options=LIST_LOADS)
     listing.tabs = {key: counts[key] for key in tabs}
@@ -400,7 +401,8 @@ def _matches_listing(scope, filters: TicketFilters, page: int | None, per_page: 
     listing = paginate(select(Ticket).where(Ticket.id.in_(chosen)), filters.order(default_sort), page,
                        per_page or current_app.config["PAGE_SIZE"], min(len(chosen), paging.COUNT_CAP + 1),
                        options=LIST_LOADS)
-    listing.tabs = {key: min(len(ids(key)), paging.COUNT_CAP + 1) for key in tabs}
+    listing.tabs = {key: min(len(ids(key)), (paging.COUNT_CAP if key == current else paging.TAB_CAP) + 1)
+                    for key in tabs}
     return listing
 
 
