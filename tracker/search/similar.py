@@ -8,6 +8,7 @@ already hold without a query.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -77,6 +78,13 @@ class Text:
         return list(dict.fromkeys(singles))[:limit]
 
 
+@functools.lru_cache(maxsize=4096)
+def _indexed_text(title: str, body: str) -> Text:
+    """Text of a word-index document (its words folded already), remembered: an obstacle's page scores the
+    same newest candidates again and again, and their features cost more than the query that reads them."""
+    return Text.of(title.split(), body.split())
+
+
 @dataclass
 class Suggestion:
     score: float
@@ -113,7 +121,7 @@ def similar_to_ticket(user: User, ticket: Ticket, limit: int = 5) -> list[Sugges
     rows = db.session.execute(scope.with_only_columns(Ticket.id, Ticket.systemic_issue_id, SearchDocument.title,
                                                       SearchDocument.body)
                               .join(SearchDocument, SearchDocument.ticket_id == Ticket.id)).all()
-    scored = sorted(((text.score(Text.of(title.split(), body.split())), ticket_id, issue_id)
+    scored = sorted(((text.score(_indexed_text(title, body)), ticket_id, issue_id)
                      for ticket_id, issue_id, title, body in rows), key=lambda row: (-row[0], -row[1]))
     chosen: list[tuple[float, int, int | None]] = []
     offered_issues = {ticket.systemic_issue_id}
