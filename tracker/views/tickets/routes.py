@@ -49,12 +49,12 @@ def new():
             category=next((c for c in categories if c.code == form.category.data), None),
             title=form.title.data, description=form.description.data, legal_basis=form.legal_basis.data,
             requested_urgency=form.urgency.data, files=request.files.getlist("attachments"),
-            submission=form.submission.data), form)
+            submission=form.submission.data).reference, form)  # read before the commit expires the obstacle
         if isinstance(result.error, AlreadySubmitted):
             return redirect(url_for("tickets.show", reference=result.error.reference))
         if result.ok:
-            flash(_("Your obstacle was filed as %(reference)s.", reference=result.value.reference), "success")
-            return redirect(url_for("tickets.show", reference=result.value.reference))
+            flash(_("Your obstacle was filed as %(reference)s.", reference=result.value), "success")
+            return redirect(url_for("tickets.show", reference=result.value))
     status = 422 if request.method == "POST" else 200  # a POST that reaches here was refused
     return render_template("tickets/new.html", form=form, choose_locality=choose_locality), status
 
