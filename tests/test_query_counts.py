@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from tracker import workflow
+from tracker import data_version, workflow
 from tracker.enums import Role, Status
 from tracker.models import Attachment, Ticket
 from tracker.tickets import post_message
@@ -62,12 +62,15 @@ def test_the_main_pages_read_at_most_8_statements_whatever_the_rows(db, make_use
             ticket.status = Status.NEW.value if i % 2 else Status.IN_PROGRESS.value
         db.session.commit()
 
+    def count() -> int:
+        page_queries(url)  # per-process caches filled
+        data_version.clear()  # the dashboard's numbers counted afresh: the dearer path, and not the minute's luck
+        return page_queries(url)
+
     add(2)
-    page_queries(url)
-    few = page_queries(url)
+    few = count()
     add(30)
-    page_queries(url)
-    assert page_queries(url) == few <= MAX_QUERIES
+    assert count() == few <= MAX_QUERIES
 
 
 def test_a_communes_list_reads_at_most_8_statements(db, login, page_queries, make_ticket, commune_officer):
@@ -93,3 +96,41 @@ def test_filing_writes_a_fixed_number_of_statements(db, client, login, commune_o
         counts.append(len(statements))
     assert counts[1] == counts[2]
     assert db.session.query(Ticket).count() == 6
+
+
+@pytest.mark.parametrize("clock", ["ANSWER", "FIRST_RESPONSE"])
+def test_the_sla_sweep_reads_its_next_crossing_index(db, clock):
+    """The sweep's rows come from a range of the clock's next-crossing index, not a walk of every obstacle."""
+    from sqlalchemy import text
+
+    from tracker.models import utcnow
+    from tracker.worktime import sweep
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's plan is stable on an empty table; PostgreSQL's depends on its statistics")
+    statement = sweep.due_query(utcnow(), clock=getattr(sweep, clock)).compile(
+        db.engine, compile_kwargs={"literal_binds": True})
+    plan = " ".join(str(row) for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {statement}")))
+    assert f"ix_tickets_{getattr(sweep, clock).next_column}" in plan and "SCAN tickets" not in plan
+
+
+def test_the_next_crossing_follows_state_thresholds_and_pause(db, make_ticket, commune_officer):
+    import datetime as dt
+
+    from tracker.enums import SlaState
+
+    ticket = make_ticket(commune_officer)
+    db.session.refresh(ticket)
+    assert ticket.answer_next_at == min(ticket.at_risk_at, ticket.answer_due_at)
+    ticket.sla_state = SlaState.AT_RISK.value
+    db.session.commit()
+    db.session.refresh(ticket)
+    assert ticket.answer_next_at == ticket.answer_due_at
+    ticket.paused_at = ticket.created_at + dt.timedelta(hours=1)
+    db.session.commit()
+    db.session.refresh(ticket)
+    assert ticket.answer_next_at is None and ticket.first_response_next_at is None
+    ticket.paused_at, ticket.sla_state = None, SlaState.BREACHED.value
+    db.session.commit()
+    db.session.refresh(ticket)
+    assert ticket.answer_next_at is None and ticket.first_response_next_at is not None

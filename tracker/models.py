@@ -232,6 +232,20 @@ SLA_SORT = ("CASE sla_state WHEN 'breached' THEN 0 WHEN 'at_risk' THEN 2 WHEN 'o
             " + CASE WHEN answer_due_at IS NULL THEN 1 ELSE 0 END")
 
 
+def next_crossing(state: str, at_risk: str, due: str) -> str:
+    """The moment a running clock's state next changes (on track: the earlier of its at-risk moment and its
+    deadline; at risk: its deadline), NULL while it is paused, breached or finished: the SLA sweep reads the
+    rows whose moment has come by index, whatever the number of obstacles."""
+    return (f"CASE WHEN paused_at IS NOT NULL THEN NULL "
+            f"WHEN {state} = 'on_track' THEN CASE WHEN {at_risk} IS NULL THEN {due} "
+            f"WHEN {due} IS NULL OR {at_risk} <= {due} THEN {at_risk} ELSE {due} END "
+            f"WHEN {state} = 'at_risk' THEN {due} END")
+
+
+ANSWER_NEXT = next_crossing("sla_state", "at_risk_at", "answer_due_at")
+FIRST_RESPONSE_NEXT = next_crossing("first_response_state", "first_response_at_risk_at", "first_response_due_at")
+
+
 class Ticket(db.Model):
     """An obstacle (kiến nghị) filed by a locality."""
 
@@ -265,6 +279,8 @@ class Ticket(db.Model):
         Index("ix_tickets_locality_status_created_at", "locality_id", "status", "created_at"),
         Index("ix_tickets_province_status_created_at", "province_id", "status", "created_at"),
         Index("ix_tickets_sla_sort", "sla_sort", "answer_due_at", "id"),
+        Index("ix_tickets_answer_next_at", "answer_next_at", "id"),
+        Index("ix_tickets_first_response_next_at", "first_response_next_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -313,6 +329,10 @@ class Ticket(db.Model):
     # "Deadline state (overdue first)" as a stored, indexed sort key, computed by the database from the state
     # (breached, at risk, on track, finished) and whether there is a deadline (none last within a state).
     sla_sort: Mapped[int | None] = mapped_column(Integer, Computed(SLA_SORT, persisted=True))
+    # When each clock's state next changes (next_crossing), computed by the database: the sweep's index.
+    answer_next_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, Computed(ANSWER_NEXT, persisted=True))
+    first_response_next_at: Mapped[dt.datetime | None] = mapped_column(
+        UTCDateTime, Computed(FIRST_RESPONSE_NEXT, persisted=True))
     # When 75 % of the answer budget is used: the sweep finds tickets crossing it by index.
     at_risk_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # The first response's own state and at-risk moment, swept like the answer's (by index on each pair).
