@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -280,6 +281,12 @@ class Ticket(db.Model):
         Index("ix_tickets_province_status_created_at", "province_id", "status", "created_at"),
         Index("ix_tickets_sla_sort", "sla_sort", "answer_due_at", "id"),
         Index("ix_tickets_answer_next_at", "answer_next_at", "id"),
+        # The main obstacles a locality follows (permissions.followed_main_ids), read on every page of theirs:
+        # only merged obstacles are indexed, so a province reads its few duplicates, not its every obstacle.
+        Index("ix_tickets_locality_duplicate_of", "locality_id", "duplicate_of_id",
+              postgresql_where=text("duplicate_of_id IS NOT NULL"), sqlite_where=text("duplicate_of_id IS NOT NULL")),
+        Index("ix_tickets_province_duplicate_of", "province_id", "duplicate_of_id",
+              postgresql_where=text("duplicate_of_id IS NOT NULL"), sqlite_where=text("duplicate_of_id IS NOT NULL")),
         Index("ix_tickets_first_response_next_at", "first_response_next_at", "id"),
     )
 

@@ -1,5 +1,5 @@
 """perf: the tickets' data version (the dashboard's cache key), a stored deadline-state sort key, each SLA
-clock's next crossing moment (the sweep's index), indexes for a locality's status tabs
+clock's next crossing moment (the sweep's index), indexes for a locality's status tabs and followed obstacles
 
 Revision ID: perf_1
 Revises: hardening_1
@@ -47,6 +47,10 @@ def upgrade():
     with op.batch_alter_table("tickets", schema=None) as batch_op:
         batch_op.create_index("ix_tickets_sla_sort", ["sla_sort", "answer_due_at", "id"], unique=False)
         batch_op.create_index("ix_tickets_answer_next_at", ["answer_next_at", "id"], unique=False)
+        for column in ("locality_id", "province_id"):
+            batch_op.create_index(f"ix_tickets_{column.removesuffix('_id')}_duplicate_of", [column, "duplicate_of_id"],
+                                  unique=False, postgresql_where=sa.text("duplicate_of_id IS NOT NULL"),
+                                  sqlite_where=sa.text("duplicate_of_id IS NOT NULL"))
         batch_op.create_index("ix_tickets_first_response_next_at", ["first_response_next_at", "id"], unique=False)
         batch_op.create_index("ix_tickets_locality_status_created_at", ["locality_id", "status", "created_at"],
                               unique=False)
@@ -58,6 +62,8 @@ def downgrade():
     with op.batch_alter_table("tickets", schema=None) as batch_op:
         batch_op.drop_index("ix_tickets_province_status_created_at")
         batch_op.drop_index("ix_tickets_locality_status_created_at")
+        batch_op.drop_index("ix_tickets_province_duplicate_of")
+        batch_op.drop_index("ix_tickets_locality_duplicate_of")
         batch_op.drop_index("ix_tickets_first_response_next_at")
         batch_op.drop_index("ix_tickets_answer_next_at")
         batch_op.drop_index("ix_tickets_sla_sort")
