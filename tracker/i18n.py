@@ -50,7 +50,7 @@ def format_count(value: int, cap: int | None = None) -> str:
     """A count with the language's digit grouping (10.000 in Vietnamese); beyond a bounded count's cap, "10.000+"."""
     if cap is not None and value > cap:
         return f"{format_decimal(cap)}+"
-    return format_decimal(value)
+    return str(value) if 0 <= value < 1000 else format_decimal(value)  # no digit grouping below a thousand
 
 
 def _as_text(lazy: LazyString) -> Markup:
