@@ -494,8 +494,11 @@ def related_tickets(user: User, ticket: Ticket) -> tuple[list[Ticket], list[Tick
     """(linked obstacles, obstacles merged into this one) the user may see, in one query."""
     linked = select(TicketLink.other_id).where(TicketLink.ticket_id == ticket.id).union(
         select(TicketLink.ticket_id).where(TicketLink.other_id == ticket.id))
-    is_linked = Ticket.id.in_(linked)
-    query = (visible_tickets(user).add_columns(is_linked).where(or_(is_linked, Ticket.duplicate_of_id == ticket.id))
+    merged = select(Ticket.id).where(Ticket.duplicate_of_id == ticket.id)
+    # One IN over both id lists (each read by its index): an OR of the two would walk the whole table.
+    related = select(TicketLink.other_id).where(TicketLink.ticket_id == ticket.id).union(
+        select(TicketLink.ticket_id).where(TicketLink.other_id == ticket.id), merged)
+    query = (visible_tickets(user).add_columns(Ticket.id.in_(linked)).where(Ticket.id.in_(related))
              .order_by(Ticket.id))
     rows = db.session.execute(query).all()
     return [t for t, linked_one in rows if linked_one], [t for t, _ in rows if t.duplicate_of_id == ticket.id]
