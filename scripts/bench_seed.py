@@ -28,10 +28,11 @@ from werkzeug.security import generate_password_hash
 from tracker.enums import URGENCY_RANK, Outcome
 from tracker.extensions import db
 from tracker.localities import import_localities
+from tracker.maintenance import refresh_planner_statistics
 from tracker.search import index as search_index
 from tracker.text import fold
 
-SEED_VERSION = "bench-seed-1"  # in the lead's name: a reused database from another seeder is reseeded
+SEED_VERSION = "bench-seed-2"  # in the lead's name: a reused database from another seeder is reseeded
 SPAN = dt.timedelta(days=730)
 WORK_HOUR = dt.timedelta(days=1.4 / 8)
 BATCH = 20_000
@@ -253,6 +254,7 @@ def ticket_row(world: World, ticket_id: int, created: dt.datetime) -> dict:
         "urgency_rank": URGENCY_RANK[urgency], "channel": "web",
         "lead_unit_id": default_unit or rng.choice(world.units),
         "created_at": created, "updated_at": created, "first_response_due_at": created + first_hours * WORK_HOUR,
+        "first_response_at_risk_at": created + first_hours * WORK_HOUR * 0.75,
         "answer_due_at": due, "at_risk_at": created + (due - created) * 0.75, "paused_seconds": 0,
     }
 
@@ -263,11 +265,14 @@ def apply_status(world: World, row: dict, status: str) -> None:
     age = now - created
     row["status"] = status
     if status == "new":
-        row.update(lead_unit_id=None, sla_state=_open_state(row["at_risk_at"], row["answer_due_at"], now))
+        row.update(lead_unit_id=None, sla_state=_open_state(row["at_risk_at"], row["answer_due_at"], now),
+                   first_response_state=_open_state(row["first_response_at_risk_at"], row["first_response_due_at"],
+                                                    now))
         return
     specialists = world.people.specialists.get(row["lead_unit_id"], [])
     row["assignee_id"] = rng.choice(specialists) if specialists and rng.random() < 0.8 else None
     row["first_responded_at"] = created + age * rng.uniform(0.05, 0.3)
+    row["first_response_state"] = "missed" if row["first_responded_at"] > row["first_response_due_at"] else "met"
     if status in ("assigned", "in_progress"):
         row["sla_state"] = _open_state(row["at_risk_at"], row["answer_due_at"], now)
     elif status == "awaiting_locality":
@@ -416,9 +421,11 @@ def index_words(count: int) -> None:
 def analyse() -> None:
     """PostgreSQL's autovacuum would analyse a production table; a freshly loaded one needs it now.
 
-    SQLite is left as the app leaves it (nothing runs ANALYZE there), so its plans are the ones users get.
+    SQLite gets what the app's scheduler gives it at its start and nightly (maintenance.py: a sampled
+    ANALYZE), so its plans are the ones users get.
     """
     if db.engine.dialect.name != "postgresql":
+        refresh_planner_statistics()
         return
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("VACUUM ANALYZE"))

@@ -5,7 +5,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, ConfigError
 
-from . import i18n, web
+from . import data_version, i18n, web
 from .cli import register_cli
 from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from .search import index as search_index
@@ -50,6 +50,7 @@ def create_app(config: Config | None = None) -> Flask:
     _check(app)
 
     db.init_app(app)
+    data_version.install()
     migrate.init_app(app, db, render_as_batch=True, compare_type=True,
                      include_name=search_index.described_by_models)
     csrf.init_app(app)

@@ -18,6 +18,7 @@ from . import locks, workflow
 from .alerts.batching import run_alert_emails
 from .mail.delivery import deliver_outbox_job
 from .mail.digest_mail import WEEKLY_AT, catch_up_weekly_digest, weekly_digest_job
+from .maintenance import refresh_planner_statistics
 from .worktime.sweep import run_sweep
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ def job_list() -> list[Job]:
         # A Monday missed while the scheduler was down is sent at its next start (or within the half hour).
         Job("weekly_digest_catch_up", catch_up_weekly_digest, "interval", {"minutes": 30},
             lease=dt.timedelta(hours=1), lock="weekly_digest", at_start=True),
+        # SQLite's planner statistics (maintenance.py), at start and nightly; nothing on PostgreSQL.
+        Job("planner_statistics", refresh_planner_statistics, "cron", {"hour": 2, "minute": 15}, at_start=True),
     ]
 
 

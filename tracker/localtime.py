@@ -2,13 +2,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 
 
 def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
+    return _zone(current_app.config["TIMEZONE"])
+
+
+@functools.lru_cache(maxsize=8)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)  # a list formats two dates a row: the zone is looked up once
 
 
 def local_date(moment: dt.datetime) -> dt.date:

@@ -7,6 +7,7 @@ import json
 from flask_login import UserMixin
 from sqlalchemy import (
     Boolean,
+    Computed,
     Date,
     DateTime,
     ForeignKey,
@@ -16,8 +17,9 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .citations import cited_document
@@ -156,6 +158,8 @@ class User(UserMixin, db.Model):
 
     locality: Mapped[Locality | None] = relationship()
     unit: Mapped[Unit | None] = relationship()
+    # The bell's unread count, when the request loaded it with the user (web.user_for_session); else None.
+    unread_loaded: Mapped[int | None] = query_expression()
 
     @property
     def role_enum(self) -> Role:
@@ -258,6 +262,24 @@ class TicketSequence(db.Model):
 KPI_KEYS = ("category_id", "province_id", "locality_id", "lead_unit_id", "assignee_id")
 
 
+SLA_SORT = ("CASE sla_state WHEN 'breached' THEN 0 WHEN 'at_risk' THEN 2 WHEN 'on_track' THEN 4 ELSE 6 END"
+            " + CASE WHEN answer_due_at IS NULL THEN 1 ELSE 0 END")
+
+
+def next_crossing(state: str, at_risk: str, due: str) -> str:
+    """The moment a running clock's state next changes (on track: the earlier of its at-risk moment and its
+    deadline; at risk: its deadline), NULL while it is paused, breached or finished: the SLA sweep reads the
+    rows whose moment has come by index, whatever the number of obstacles."""
+    return (f"CASE WHEN paused_at IS NOT NULL THEN NULL "
+            f"WHEN {state} = 'on_track' THEN CASE WHEN {at_risk} IS NULL THEN {due} "
+            f"WHEN {due} IS NULL OR {at_risk} <= {due} THEN {at_risk} ELSE {due} END "
+            f"WHEN {state} = 'at_risk' THEN {due} END")
+
+
+ANSWER_NEXT = next_crossing("sla_state", "at_risk_at", "answer_due_at")
+FIRST_RESPONSE_NEXT = next_crossing("first_response_state", "first_response_at_risk_at", "first_response_due_at")
+
+
 class Ticket(db.Model):
     """An obstacle (kiến nghị) filed by a locality."""
 
@@ -287,6 +309,19 @@ class Ticket(db.Model):
         Index("ix_tickets_kpi_responded", "first_responded_at", "first_response_due_at", *KPI_KEYS),
         Index("ix_tickets_kpi_due", "answer_due_at", "answered_at", "closed_at", *KPI_KEYS),
         Index("ix_tickets_outcome_answered_at", "outcome", "answered_at"),
+        # A locality's lists and their status tabs: its own rows of one status, newest first, without walking
+        # every obstacle of that status in the country.
+        Index("ix_tickets_locality_status_created_at", "locality_id", "status", "created_at"),
+        Index("ix_tickets_province_status_created_at", "province_id", "status", "created_at"),
+        Index("ix_tickets_sla_sort", "sla_sort", "answer_due_at", "id"),
+        Index("ix_tickets_answer_next_at", "answer_next_at", "id"),
+        # The main obstacles a locality follows (permissions.followed_main_ids), read on every page of theirs:
+        # only merged obstacles are indexed, so a province reads its few duplicates, not its every obstacle.
+        Index("ix_tickets_locality_duplicate_of", "locality_id", "duplicate_of_id",
+              postgresql_where=text("duplicate_of_id IS NOT NULL"), sqlite_where=text("duplicate_of_id IS NOT NULL")),
+        Index("ix_tickets_province_duplicate_of", "province_id", "duplicate_of_id",
+              postgresql_where=text("duplicate_of_id IS NOT NULL"), sqlite_where=text("duplicate_of_id IS NOT NULL")),
+        Index("ix_tickets_first_response_next_at", "first_response_next_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -332,6 +367,13 @@ class Ticket(db.Model):
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     paused_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     sla_state: Mapped[str] = mapped_column(String(10), default=SlaState.ON_TRACK.value)
+    # "Deadline state (overdue first)" as a stored, indexed sort key, computed by the database from the state
+    # (breached, at risk, on track, finished) and whether there is a deadline (none last within a state).
+    sla_sort: Mapped[int | None] = mapped_column(Integer, Computed(SLA_SORT, persisted=True))
+    # When each clock's state next changes (next_crossing), computed by the database: the sweep's index.
+    answer_next_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, Computed(ANSWER_NEXT, persisted=True))
+    first_response_next_at: Mapped[dt.datetime | None] = mapped_column(
+        UTCDateTime, Computed(FIRST_RESPONSE_NEXT, persisted=True))
     # When 75 % of the answer budget is used: the sweep finds tickets crossing it by index.
     at_risk_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # The first response's own state and at-risk moment, swept like the answer's (by index on each pair).
@@ -361,6 +403,8 @@ class Ticket(db.Model):
     duplicate_of: Mapped[Ticket | None] = relationship(remote_side=[id])
     systemic_issue: Mapped[SystemicIssue | None] = relationship(back_populates="tickets")
     coordinating_units: Mapped[list[Unit]] = relationship(secondary="ticket_units")
+    # Every file of the obstacle and of its messages (read-only: files are added through Attachment.ticket_id).
+    attachments: Mapped[list[Attachment]] = relationship(viewonly=True, order_by="Attachment.id")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once, at mapping
 
@@ -760,3 +804,12 @@ class Guidance(db.Model):
     @property
     def is_published(self) -> bool:
         return self.withdrawn_at is None
+
+
+class DataVersion(db.Model):
+    """A token that changes with every write to a kind of data ("tickets"): caches of what is computed from
+    that data (the dashboard's numbers) are keyed by it, so a write makes them miss on every process."""
+
+    __tablename__ = "data_versions"
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))

@@ -1,4 +1,4 @@
-"""Pages of long lists without counting them to the end: a count stops at COUNT_CAP (shown as "10.000+"),
+"""Pages of long lists without counting them to the end: a count stops at COUNT_CAP (shown as "1.000+"),
 and the status tabs' counts come together in one round trip. An exact COUNT(*) over a million matching rows
 costs more than the page it numbers."""
 from __future__ import annotations
@@ -10,7 +10,8 @@ from sqlalchemy import Select, func, literal, select
 
 from .extensions import db
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
+TAB_CAP = 100  # the other status tabs count only this far ("100+"): eight counts of a thousand would cost more
 PAGE_SIZES = (25, 50, 100)
 MAX_PAGE = 100_000  # far past any list; an offset beyond it would only overflow the database's integers
 
@@ -30,14 +31,15 @@ def _capped(query: Select, cap: int) -> Select:
     return select(func.count()).select_from(limited)
 
 
-def bounded_counts(queries: dict, cap: int | None = None) -> dict:
-    """Several counts, each up to cap + 1 ("more than cap"), in one statement of scalar subqueries: one round
-    trip for a page's total and its tabs."""
+def bounded_counts(queries: dict, cap: int | None = None, caps: dict | None = None) -> dict:
+    """Several counts, each up to cap + 1 ("more than cap"; `caps` may set a key's own), in one statement of
+    scalar subqueries: one round trip for a page's total and its tabs."""
     keys = list(queries)
     if not keys:
         return {}
     cap = cap or COUNT_CAP
-    row = db.session.execute(select(*(_capped(queries[k], cap).scalar_subquery() for k in keys))).one()
+    caps = caps or {}
+    row = db.session.execute(select(*(_capped(queries[k], caps.get(k, cap)).scalar_subquery() for k in keys))).one()
     return dict(zip(keys, row, strict=True))
 
 
@@ -51,9 +53,11 @@ class BoundedPage:
     total: int
     cap: int = 0  # 0: COUNT_CAP
     tabs: dict = field(default_factory=dict)
+    tab_cap: int = 0  # 0: TAB_CAP (the chosen tab's count is the total, counted to `cap`)
 
     def __post_init__(self):
         self.cap = self.cap or COUNT_CAP
+        self.tab_cap = self.tab_cap or TAB_CAP
 
     @property
     def capped(self) -> bool:

@@ -1,9 +1,11 @@
 """Who may see and do what. Every ticket query starts from visible_tickets(user)."""
+import json
 from functools import wraps
 
-from flask import abort, current_app
+from flask import abort, current_app, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Integer, Select, String, any_, bindparam, false, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from .enums import Role, Status, can_transition
 from .extensions import db
@@ -27,7 +29,18 @@ def visible_tickets(user: User, *, followed: bool = True) -> Select:
     main_ids = followed_main_ids(user)
     if not main_ids:
         return query.where(own)
-    return query.where(or_(own, Ticket.id.in_(main_ids)))
+    return query.where(or_(own, id_among(Ticket.id, main_ids)))
+
+
+def id_among(column, ids: list[int]):
+    """`column IN ids` as ONE bound value (a PostgreSQL array; a JSON list that SQLite's json_each reads): a
+    province follows hundreds of obstacles, and a list's count repeats its scope in every status tab, so one
+    parameter per id would cost SQLAlchemy more than the query costs the database (and near SQLite's limit
+    of 32,766 parameters)."""
+    if db.engine.dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer), unique=True))
+    listed = func.json_each(bindparam(None, json.dumps(list(ids)), type_=String, unique=True)).table_valued("value")
+    return column.in_(select(listed.c.value))
 
 
 def followed_main_ids(user: User) -> list[int]:
@@ -39,8 +52,11 @@ def followed_main_ids(user: User) -> list[int]:
     own = _own_locality_clause(Ticket, user)
     if own is None:
         return []
-    return list(db.session.scalars(select(Ticket.duplicate_of_id).distinct()
-                                   .where(own, Ticket.duplicate_of_id.is_not(None))))
+    memo = request.environ.setdefault("tracker.followed_main_ids", {}) if has_request_context() else {}
+    if user.id not in memo:  # read once per request: a page's queries all start from visible_tickets
+        memo[user.id] = list(db.session.scalars(select(Ticket.duplicate_of_id).distinct()
+                                                .where(own, Ticket.duplicate_of_id.is_not(None))))
+    return memo[user.id]
 
 
 def own_locality(user: User) -> tuple[str, int] | None:
@@ -76,12 +92,13 @@ def find_visible_ticket(user: User, reference: str | None) -> Ticket | None:
     return db.session.scalar(visible_tickets(user).where(Ticket.reference == reference))
 
 
-def get_visible_ticket(user: User, reference: str, *, for_update: bool = False) -> Ticket:
-    """The single-ticket loader: 404 for what the user may not see."""
-    query = visible_tickets(user).where(Ticket.reference == reference)
+def get_visible_ticket(user: User, reference: str, *, for_update: bool = False, options=()) -> Ticket:
+    """The single-ticket loader: 404 for what the user may not see. `options`: what to load with it (an
+    obstacle's page loads its names and files in the same statement)."""
+    query = visible_tickets(user).where(Ticket.reference == reference).options(*options)
     if for_update:
         query = query.with_for_update()
-    ticket = db.session.scalars(query).first()
+    ticket = db.session.scalars(query).unique().first()
     if ticket is None:
         abort(404)
     return ticket

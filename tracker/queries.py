@@ -7,14 +7,28 @@ from dataclasses import dataclass, field, replace
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Column, ScalarSelect, SelectBase, and_, exists, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.visitors import replacement_traverse
 
-from . import measures
+from . import measures, paging
 from .enums import OPEN_STATUSES, MessageKind, Outcome, SlaState, Status, Urgency
 from .extensions import db
 from .localtime import local_date, local_midnight, parse_local_date
-from .models import Attachment, Category, Event, Locality, Message, Ticket, Unit, User, ticket_units, utcnow
+from .models import (
+    Attachment,
+    Category,
+    Event,
+    Locality,
+    Message,
+    Ticket,
+    TicketLink,
+    Unit,
+    User,
+    ticket_units,
+    utcnow,
+)
 from .paging import BoundedPage, bounded_counts, paginate
 from .permissions import can_see_internal, visible_tickets
 from .search import query as search_query
@@ -28,6 +42,14 @@ LIST_LOADS = (
     joinedload(Ticket.province),
 )
 OPEN_VALUES = [s.value for s in OPEN_STATUSES]
+# An obstacle's page: its names, coordinating units and every file, in the statement that loads it.
+TICKET_PAGE_LOADS = (
+    *LIST_LOADS,
+    joinedload(Ticket.created_by),
+    joinedload(Ticket.duplicate_of),
+    joinedload(Ticket.coordinating_units),
+    joinedload(Ticket.attachments),
+)
 
 
 def parse_date(value: str | None) -> dt.date | None:
@@ -44,9 +66,8 @@ SORTS = {
     "deadline": lambda: (Ticket.answer_due_at.asc().nulls_last(), Ticket.id.asc()),
     "urgency": lambda: (Ticket.urgency_rank.asc(), Ticket.created_at.asc(), Ticket.id.asc()),
     # Overdue first, then due soon, then on track; the nearest deadline first within each state.
-    "sla": lambda: (case({SlaState.BREACHED: 0, SlaState.AT_RISK: 1, SlaState.ON_TRACK: 2},
-                         value=Ticket.sla_state, else_=3).asc(),
-                    Ticket.answer_due_at.asc().nulls_last(), Ticket.id.asc()),
+    # (models.SLA_SORT: the stored key, indexed with the deadline and id, puts those without a deadline last.)
+    "sla": lambda: (Ticket.sla_sort.asc(), Ticket.answer_due_at.asc(), Ticket.id.asc()),
 }
 # The filters the dashboard's numbers link with (measures.py says what each means).
 KPI_KEYS = ("answered_from", "answered_to", "answered", "responded_from", "responded_to", "responded", "due",
@@ -276,11 +297,29 @@ def _id_of(model, code: str):
     return select(model.id).where(model.code == code).scalar_subquery()
 
 
+EARLIER = Ticket.__table__.alias("earlier")
+
+
+def _as_earlier(element):
+    """A tickets column as the same column of EARLIER; subqueries (codes to ids, coordinating units) as they are."""
+    if isinstance(element, SelectBase | ScalarSelect):
+        return element
+    if isinstance(element, Column) and element.table is Ticket.__table__:
+        return EARLIER.c[element.key]
+    return None
+
+
 def one_row_per_issue(query):
-    """Obstacles linked to a systemic issue show as one row per issue: the first of them the list holds."""
-    firsts = (query.with_only_columns(func.min(Ticket.id)).where(Ticket.systemic_issue_id.is_not(None))
-              .group_by(Ticket.systemic_issue_id))
-    return query.where(or_(Ticket.systemic_issue_id.is_(None), Ticket.id.in_(firsts)))
+    """Obstacles linked to a systemic issue show as one row per issue: the first of them the list holds.
+
+    Written as "no earlier obstacle of the same issue meets the same conditions" (NOT EXISTS on the issue's
+    index), so the list still walks its sort index and stops after a page, where a GROUP BY over every
+    matching row would have to read them all first.
+    """
+    same_issue = [EARLIER.c.systemic_issue_id == Ticket.systemic_issue_id, EARLIER.c.id < Ticket.id]
+    if query.whereclause is not None:
+        same_issue.append(replacement_traverse(query.whereclause, {}, _as_earlier))
+    return query.where(or_(Ticket.systemic_issue_id.is_(None), ~exists().where(*same_issue)))
 
 
 def _words(user: User, filters: TicketFilters):
@@ -319,17 +358,51 @@ def _listing(scope, user: User, filters: TicketFilters, page: int | None, per_pa
     bounded total and the tabs' counts in one round trip. `when_no_status` limits the queue with no status."""
     words = _words(user, filters)
     if words is not None:
-        scope = scope.where(words)
+        return _matches_listing(scope.where(words), filters, page, per_page, default_sort, tabs, when_no_status,
+                                one_per_issue)
 
     def rows(key):
         query = scope.where(_status(key)) if key else (scope if when_no_status is None else scope.where(when_no_status))
         return one_row_per_issue(query) if one_per_issue and not filters.each else query
 
     current = filters.status
-    counts = bounded_counts({key: rows(key) for key in dict.fromkeys([*tabs, current])})
+    counts = bounded_counts({key: rows(key) for key in dict.fromkeys([*tabs, current])},
+                            caps={key: paging.TAB_CAP for key in tabs if key != current})
     listing = paginate(rows(current), filters.order(default_sort), page, per_page or current_app.config["PAGE_SIZE"],
                        counts[current], options=LIST_LOADS)
     listing.tabs = {key: counts[key] for key in tabs}
+    return listing
+
+
+def _matches_listing(scope, filters: TicketFilters, page: int | None, per_page: int | None, default_sort: str,
+                     tabs, when_no_status, one_per_issue: bool) -> BoundedPage:
+    """_listing for a search: the words matched at most search_query.CANDIDATES obstacles, so their status and
+    issue are read in one query and the tabs counted here (rather than a count per tab over a long list of
+    ids); the page is then read by the ids of the chosen tab."""
+    in_default = (when_no_status if when_no_status is not None else literal(True)).label("in_default")
+    found = db.session.execute(scope.with_only_columns(Ticket.id, Ticket.status, Ticket.systemic_issue_id, in_default)
+                               .order_by(Ticket.id)).all()
+
+    def ids(key) -> list[int]:
+        wanted = set(STATUS_GROUPS.get(key, [key])) if key else None
+        kept, issues = [], set()
+        for ticket_id, status, issue_id, default in found:
+            if (status not in wanted) if wanted is not None else not default:
+                continue
+            if one_per_issue and not filters.each and issue_id is not None:
+                if issue_id in issues:
+                    continue
+                issues.add(issue_id)
+            kept.append(ticket_id)
+        return kept
+
+    current = filters.status
+    chosen = ids(current)
+    listing = paginate(select(Ticket).where(Ticket.id.in_(chosen)), filters.order(default_sort), page,
+                       per_page or current_app.config["PAGE_SIZE"], min(len(chosen), paging.COUNT_CAP + 1),
+                       options=LIST_LOADS)
+    listing.tabs = {key: min(len(ids(key)), (paging.COUNT_CAP if key == current else paging.TAB_CAP) + 1)
+                    for key in tabs}
     return listing
 
 
@@ -424,13 +497,37 @@ def my_work_query(user: User, filters: TicketFilters, one_per_issue: bool = Fals
     return _narrow(query, user, filters, one_per_issue)
 
 
-def ticket_messages(user: User, ticket: Ticket) -> list[Message]:
-    query = (select(Message).where(Message.ticket_id == ticket.id)
-             .options(joinedload(Message.author), selectinload(Message.attachments))
+def ticket_messages(user: User, ticket: Ticket, files: list[Attachment] | None = None) -> list[Message]:
+    """The messages the user may read, with their files: from `files` (the ticket's, loaded already) when
+    given, else by a query of their own."""
+    query = (select(Message).where(Message.ticket_id == ticket.id).options(joinedload(Message.author))
              .order_by(Message.created_at, Message.id))
+    if files is None:
+        query = query.options(selectinload(Message.attachments))
     if not can_see_internal(user):
         query = query.where(Message.kind != MessageKind.NOTE.value)
-    return list(db.session.scalars(query))
+    messages = list(db.session.scalars(query))
+    if files is not None:
+        by_message: dict[int, list[Attachment]] = {}
+        for attachment in files:
+            by_message.setdefault(attachment.message_id, []).append(attachment)
+        for message in messages:
+            set_committed_value(message, "attachments", by_message.get(message.id, []))
+    return messages
+
+
+def related_tickets(user: User, ticket: Ticket) -> tuple[list[Ticket], list[Ticket]]:
+    """(linked obstacles, obstacles merged into this one) the user may see, in one query."""
+    linked = select(TicketLink.other_id).where(TicketLink.ticket_id == ticket.id).union(
+        select(TicketLink.ticket_id).where(TicketLink.other_id == ticket.id))
+    merged = select(Ticket.id).where(Ticket.duplicate_of_id == ticket.id)
+    # One IN over both id lists (each read by its index): an OR of the two would walk the whole table.
+    related = select(TicketLink.other_id).where(TicketLink.ticket_id == ticket.id).union(
+        select(TicketLink.ticket_id).where(TicketLink.other_id == ticket.id), merged)
+    query = (visible_tickets(user).add_columns(Ticket.id.in_(linked)).where(Ticket.id.in_(related))
+             .order_by(Ticket.id))
+    rows = db.session.execute(query).all()
+    return [t for t, linked_one in rows if linked_one], [t for t, _ in rows if t.duplicate_of_id == ticket.id]
 
 
 def ticket_events(user: User, ticket: Ticket) -> list[Event]:

@@ -12,7 +12,7 @@ def next_value(counter: str, year: int) -> int:
     """Take the next number of the year; the row lock of the UPDATE keeps it unique under concurrent use."""
     if counter not in COUNTERS:
         raise ValueError(counter)
-    db.session.execute(text(f"INSERT INTO {counter} (year, last_value) VALUES (:year, 0) "
-                            "ON CONFLICT (year) DO NOTHING"), {"year": year})
-    return db.session.execute(text(f"UPDATE {counter} SET last_value = last_value + 1 WHERE year = :year "
+    # One statement: the year's first number inserts its row, every later one increments it (under the row lock).
+    return db.session.execute(text(f"INSERT INTO {counter} (year, last_value) VALUES (:year, 1) "
+                                   f"ON CONFLICT (year) DO UPDATE SET last_value = {counter}.last_value + 1 "
                                    "RETURNING last_value"), {"year": year}).scalar_one()

@@ -12,7 +12,7 @@ import datetime as dt
 import statistics
 from collections import defaultdict
 
-from sqlalchemy import func, literal, literal_column, select, text, union_all
+from sqlalchemy import func, literal, literal_column, text, union_all
 
 from . import measures
 from .enums import OPEN_STATUSES
@@ -57,11 +57,12 @@ def _parts(period, now: dt.datetime) -> dict:
     }
 
 
-def aggregates(scope, period, by_commune: bool, now: dt.datetime) -> tuple[list[tuple], dict]:
-    """Every count, and the medians, in one round trip.
+def aggregates(scope, period, by_commune: bool, now: dt.datetime, weeks: list = ()) -> tuple[list[tuple], dict, list]:
+    """Every count, the medians and the weekly trend, in one round trip.
 
     Returns the counts as (breakdown, key, measure names, values), breakdown "all" (key None) or one of
-    BREAKDOWNS, and the medians as {("all", None) / ("unit", id) / ("assignee", id): working seconds}.
+    BREAKDOWNS, the medians as {("all", None) / ("unit", id) / ("assignee", id): working seconds}, and the
+    trend of `weeks` as trend() gives it.
     """
     keys = _keys(by_commune)
     selects = []
@@ -70,14 +71,32 @@ def aggregates(scope, period, by_commune: bool, now: dt.datetime) -> tuple[list[
         part = scope.where(rows)
         selects += (_grouping_sets if _postgres() else _group_bys)(part, kind, keys, padded)
     selects.append(_median_part(scope, period))
-    counted, medians = [], []
+    selects += _trend_parts(scope, weeks, now)
+    counted, medians, weekly = [], [], {}
     for kind, breakdown, key, *values in db.session.execute(union_all(*selects)):
         if kind == "median":
             medians.append((breakdown, key, values[0]))
+        elif kind == "trend":
+            weekly[breakdown] = int(values[0])
         else:
             names = MEASURES[kind]
             counted.append((_breakdown(breakdown), key, names, [int(v) for v in values[:len(names)]]))
-    return counted, _medians(medians)
+    trend_rows = [(week.first_day, *(weekly.get(3 * i + n, 0) for n in range(3))) for i, week in enumerate(weeks)]
+    return counted, _medians(medians), trend_rows
+
+
+def _trend_parts(scope, weeks: list, now: dt.datetime) -> list:
+    """trend()'s counts as rows of the aggregates' union: ("trend", 3 × week + measure, NULL, count, 0...)."""
+    missed = measures.missed(now)
+    zeros = [literal_column("0")] * (WIDTH - 1)
+    parts = []
+    for i, week in enumerate(weeks):
+        for n, (column, *conditions) in enumerate(((Ticket.created_at,), (Ticket.answered_at,),
+                                                   (Ticket.answer_due_at, missed))):
+            parts.append(scope.with_only_columns(literal("trend"), literal(3 * i + n), literal(None), func.count(),
+                                                 *zeros).where(measures.between(column, week.start, week.end),
+                                                               *conditions))
+    return parts
 
 
 def _group_bys(part, kind: str, keys: dict, sums: list) -> list:
@@ -126,20 +145,6 @@ def _medians(rows: list[tuple]) -> dict[tuple[str, int | None], float]:
         for key in (("all", None), ("unit", unit_id), ("assignee", assignee_id)):
             groups[key].append(value)
     return {key: float(statistics.median(values)) for key, values in groups.items()}
-
-
-def trend(scope, weeks: list, now: dt.datetime) -> list[tuple]:
-    """(first day, filed, answered, deadlines missed) of each week: counts of index ranges, one round trip."""
-    missed = measures.missed(now)
-
-    def counted(column, week, *conditions):
-        return (scope.with_only_columns(func.count()).where(measures.between(column, week.start, week.end),
-                                                            *conditions).scalar_subquery())
-
-    row = db.session.execute(select(*(part for week in weeks for part in (
-        counted(Ticket.created_at, week), counted(Ticket.answered_at, week),
-        counted(Ticket.answer_due_at, week, missed))))).one()
-    return [(week.first_day, *row[3 * i:3 * i + 3]) for i, week in enumerate(weeks)]
 
 
 def _postgres() -> bool:

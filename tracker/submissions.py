@@ -12,7 +12,8 @@ import uuid
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import make_transient_to_detached
 
 from .errors import DomainError
 from .extensions import db
@@ -44,17 +45,22 @@ def claim(user: User, token: str | None, now: dt.datetime) -> FormSubmission | N
     """
     if not token or not TOKEN.fullmatch(token):
         return None
-    submission = FormSubmission(token=token, user_id=user.id, created_at=now)
-    try:
-        with db.session.begin_nested():
-            db.session.add(submission)
-    except IntegrityError:
-        earlier = db.session.scalar(select(FormSubmission).where(FormSubmission.token == token)
-                                    .execution_options(populate_existing=True))
-        if earlier is not None and earlier.user_id == user.id and earlier.ticket is not None:
-            raise AlreadySubmitted(earlier.ticket.reference) from None
-        raise DomainError(_l("This form was already used. Reload the page to file a new obstacle.")) from None
-    return submission
+    # One statement, no savepoint: the row is ours when it went in (PostgreSQL makes a concurrent insert of the
+    # same token wait for the first transaction, then do nothing).
+    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    values = {"token": token, "user_id": user.id, "created_at": now}
+    claimed = db.session.execute(insert(FormSubmission).values(**values).on_conflict_do_nothing(
+        index_elements=["token"]).returning(FormSubmission.token)).scalar()
+    if claimed is not None:
+        submission = FormSubmission(ticket_id=None, **values)
+        make_transient_to_detached(submission)  # the row exists: the session tracks it without inserting it
+        db.session.add(submission)
+        return submission
+    earlier = db.session.scalar(select(FormSubmission).where(FormSubmission.token == token)
+                                .execution_options(populate_existing=True))
+    if earlier is not None and earlier.user_id == user.id and earlier.ticket is not None:
+        raise AlreadySubmitted(earlier.ticket.reference)
+    raise DomainError(_l("This form was already used. Reload the page to file a new obstacle."))
 
 
 def record_result(submission: FormSubmission | None, ticket: Ticket) -> None:

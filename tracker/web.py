@@ -8,13 +8,15 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.orm import joinedload
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, with_expression
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import IntegerConverter
 
 from . import enums, permissions
+from .alerts.inbox import UNREAD_CAP
 from .extensions import db, limiter, login_manager
-from .models import User, utcnow
+from .models import Notification, User, utcnow
 from .worktime import sla
 from .worktime.calendar import request_calendar
 
@@ -148,8 +150,13 @@ def user_for_session(session_id: str) -> User | None:
     user_id, _sep, version = (session_id or "").partition(":")
     if not (user_id.isdigit() and version.isdigit() and len(user_id) < 10 and len(version) < 10):
         return None
-    # With their locality and unit: pages ask for them (scope, names) and should not pay a query each.
-    user = db.session.get(User, int(user_id), options=[joinedload(User.locality), joinedload(User.unit)])
+    # With their locality, unit and the bell's unread count: every page shows them and should not pay a query
+    # each (the count is read on the (user_id, read_at) index).
+    unread = select(func.count()).select_from(
+        select(Notification.id).where(Notification.user_id == User.id, Notification.read_at.is_(None))
+        .limit(UNREAD_CAP + 1).correlate(User).subquery()).scalar_subquery()
+    user = db.session.get(User, int(user_id), options=[joinedload(User.locality), joinedload(User.unit),
+                                                       with_expression(User.unread_loaded, unread)])
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user

@@ -23,9 +23,10 @@ from ..permissions import can_see_dashboard
 from ..weeks import Week, last_week
 from .delivery import deliver_due
 from .digest import Digest, build_digests
-from .outbox import insert_once, one_line, valid_address
+from .outbox import insert_many, one_line, valid_address
 
 log = logging.getLogger(__name__)
+BATCH = 500
 
 
 @dataclass
@@ -47,6 +48,7 @@ def enqueue_digests(week: Week, now: dt.datetime | None = None,
     now = now or utcnow()
     run = DigestRun(week)
     prefix = f"digest:{week.label}:user:"
+    rows: list[dict] = []
     existing = set(db.session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.startswith(prefix))))
     for digest in progress(build_digests(week)):
         key = digest_key(week, digest.user)
@@ -59,13 +61,21 @@ def enqueue_digests(week: Week, now: dt.datetime | None = None,
             run.invalid.append(f"{digest.user.id} {digest.user.email!r}")
             continue
         subject, text, html = render_digest(digest)
-        if insert_once(key=key, recipient=address, subject=subject, body_text=text, body_html=html,
-                       next_attempt_at=now, created_at=now):
-            run.enqueued += 1
-        else:
-            run.already += 1  # another run enqueued it meanwhile
+        rows.append({"key": key, "recipient": address, "subject": subject, "body_text": text, "body_html": html,
+                     "next_attempt_at": now, "created_at": now})
+        if len(rows) == BATCH:
+            _insert(run, rows)
+    _insert(run, rows)
     db.session.commit()
     return run
+
+
+def _insert(run: DigestRun, rows: list[dict]) -> None:
+    """The rendered emails into the outbox, BATCH a statement (a few statements for every locality's email)."""
+    inserted = insert_many(rows, BATCH)
+    run.enqueued += inserted
+    run.already += len(rows) - inserted  # another run enqueued those meanwhile
+    rows.clear()
 
 
 def render_digest(digest: Digest) -> tuple[str, str, str]:

@@ -83,6 +83,20 @@ def insert_once(**values) -> bool:
     return db.session.execute(statement).scalar() is not None
 
 
+def insert_many(rows: list[dict], batch: int = 500) -> int:
+    """insert_once for many rows, a few hundred per statement: how many were inserted (the others' keys
+    were in the outbox already)."""
+    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    inserted = 0
+    for start in range(0, len(rows), batch):
+        chunk = [{"message_id": new_message_id(), "status": OutboxStatus.PENDING.value, "attempts": 0, **row}
+                 for row in rows[start:start + batch]]
+        statement = (insert(OutboxMessage).values(chunk).on_conflict_do_nothing(index_elements=["key"])
+                     .returning(OutboxMessage.id))
+        inserted += len(db.session.execute(statement).all())
+    return inserted
+
+
 def enqueue_email(key: str, user: User, template: str, subject, **context) -> OutboxMessage | None:
     """Render templates/email/<template>.txt and .html in the recipient's language, then enqueue.
 

@@ -8,6 +8,7 @@ already hold without a query.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -77,6 +78,13 @@ class Text:
         return list(dict.fromkeys(singles))[:limit]
 
 
+@functools.lru_cache(maxsize=4096)
+def _indexed_text(title: str, body: str) -> Text:
+    """Text of a word-index document (its words folded already), remembered: an obstacle's page scores the
+    same newest candidates again and again, and their features cost more than the query that reads them."""
+    return Text.of(title.split(), body.split())
+
+
 @dataclass
 class Suggestion:
     score: float
@@ -101,22 +109,37 @@ def scored_candidates(user: User, text: Text, scope, limit: int = CANDIDATES) ->
 def similar_to_ticket(user: User, ticket: Ticket, limit: int = 5) -> list[Suggestion]:
     """Open obstacles and systemic issues like this one, best first: what triage may link in one click.
 
-    An obstacle already in an issue is offered as its issue; the obstacle's own issue is not offered."""
+    An obstacle already in an issue is offered as its issue; the obstacle's own issue is not offered. The
+    candidates are scored from plain rows (id, issue, words); only the few suggested are loaded as obstacles."""
     text = Text.from_text(ticket.title, f"{ticket.description}\n{ticket.legal_basis}")
-    scope = visible_tickets(user).where(Ticket.id != ticket.id, or_(
-        Ticket.status.in_([s.value for s in OPEN_STATUSES]), Ticket.systemic_issue_id.is_not(None))).options(
-        joinedload(Ticket.systemic_issue), joinedload(Ticket.locality))
-    suggestions: list[Suggestion] = []
+    found = text.distinctive()
+    if not found:
+        return []
+    ids = query.candidate_ids(query.match_for(user, found, any_term=True), CANDIDATES).subquery()
+    scope = visible_tickets(user).where(Ticket.id != ticket.id, Ticket.id.in_(select(ids.c.id)), or_(
+        Ticket.status.in_([s.value for s in OPEN_STATUSES]), Ticket.systemic_issue_id.is_not(None)))
+    rows = db.session.execute(scope.with_only_columns(Ticket.id, Ticket.systemic_issue_id, SearchDocument.title,
+                                                      SearchDocument.body)
+                              .join(SearchDocument, SearchDocument.ticket_id == Ticket.id)).all()
+    scored = sorted(((text.score(_indexed_text(title, body)), ticket_id, issue_id)
+                     for ticket_id, issue_id, title, body in rows), key=lambda row: (-row[0], -row[1]))
+    chosen: list[tuple[float, int, int | None]] = []
     offered_issues = {ticket.systemic_issue_id}
-    for score, other in scored_candidates(user, text, scope):
-        if other.systemic_issue_id is None:
-            suggestions.append(Suggestion(score, ticket=other))
-        elif other.systemic_issue_id not in offered_issues:
-            offered_issues.add(other.systemic_issue_id)
-            suggestions.append(Suggestion(score, issue=other.systemic_issue))
-        if len(suggestions) == limit:
+    for score, ticket_id, issue_id in scored:
+        if score < THRESHOLD or len(chosen) == limit:
             break
-    return suggestions
+        if issue_id is not None and issue_id in offered_issues:
+            continue
+        if issue_id is not None:
+            offered_issues.add(issue_id)
+        chosen.append((score, ticket_id, issue_id))
+    if not chosen:
+        return []
+    loaded = {t.id: t for t in db.session.scalars(
+        select(Ticket).where(Ticket.id.in_([ticket_id for _s, ticket_id, _i in chosen]))
+        .options(joinedload(Ticket.systemic_issue), joinedload(Ticket.locality)))}
+    return [Suggestion(score, ticket=loaded[ticket_id]) if issue_id is None
+            else Suggestion(score, issue=loaded[ticket_id].systemic_issue) for score, ticket_id, issue_id in chosen]
 
 
 def look_alike_groups(tickets: list[Ticket], minimum: float = 0.5) -> list[list[Ticket]]:

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import escape
 
-from .. import choices, permissions, queries, saved_views, workflow
+from .. import choices, permissions, queries, saved_views
 from ..enums import SLA_LABELS, STATUS_LABELS, URGENCY_LABELS, Status
 from ..models import Ticket, utcnow
 from ..paging import PAGE_SIZES, page_size
@@ -29,15 +29,16 @@ def render_ticket(ticket, message_form=None, triage_form=None, status=200, actio
     if triage_form is None and permissions.can_set_triage_fields(user, ticket):
         triage_form = TriageForm.for_ticket(ticket)
     events = queries.ticket_events(user, ticket)
+    files = ticket.attachments  # one statement for the obstacle's files and its messages'
+    linked, duplicates = queries.related_tickets(user, ticket)
     return render_template(
         "tickets/show.html", ticket=ticket, actions=ticket_actions(user, ticket, triage_form is not None),
-        messages=queries.ticket_messages(user, ticket),
+        messages=queries.ticket_messages(user, ticket, files),
         events=events, history=EventNames(events + list(changed_meanwhile or [])),
         message_form=message_form, triage_form=triage_form,
         action_form=action_form or ActionForm(version=ticket.version, formdata=None),
         seen_event=max((e.id for e in events), default=0), changed_meanwhile=changed_meanwhile,
-        ticket_files=queries.ticket_attachments(ticket, message_id=None),
-        linked=workflow.linked_tickets(user, ticket), duplicates=workflow.duplicates_of(user, ticket),
+        ticket_files=[f for f in files if f.message_id is None], linked=linked, duplicates=duplicates,
         **fresh_forms(ticket, **workflow_forms),
     ), status
 

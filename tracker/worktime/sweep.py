@@ -1,15 +1,16 @@
 """The SLA sweep: moves open tickets on_track → at_risk → breached, for the first response and for the answer,
 records each crossing once, and notifies.
 
-It reads only tickets whose stored threshold has passed (by index on each state + its at-risk moment / its
-deadline), and changes a state with a compare-and-set UPDATE, so two sweeps never record the same crossing twice.
+It reads only tickets whose next crossing moment has passed (a column the database computes from the state, the
+at-risk moment, the deadline and the pause, indexed), and changes a state with a compare-and-set UPDATE, so two
+sweeps never record the same crossing twice.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from .. import locks
@@ -35,6 +36,7 @@ class Clock:
     deadline: Deadline
     at_risk_column: str
     due_column: str
+    next_column: str  # models.next_crossing: when the state next changes, NULL when it cannot
 
     @property
     def name(self) -> str:
@@ -52,27 +54,32 @@ class Clock:
     def due_at(self):
         return getattr(Ticket, self.due_column)
 
+    @property
+    def next_at(self):
+        return getattr(Ticket, self.next_column)
+
     def values(self, ticket: Ticket) -> tuple[SlaState, dt.datetime | None, dt.datetime | None]:
         """(state, at-risk moment, due moment) of this clock on a loaded ticket."""
         return (SlaState(getattr(ticket, self.name) or SlaState.ON_TRACK),
                 getattr(ticket, self.at_risk_column), getattr(ticket, self.due_column))
 
 
-ANSWER = Clock(Deadline.ANSWER, "at_risk_at", "answer_due_at")
-FIRST_RESPONSE = Clock(Deadline.FIRST_RESPONSE, "first_response_at_risk_at", "first_response_due_at")
+ANSWER = Clock(Deadline.ANSWER, "at_risk_at", "answer_due_at", "answer_next_at")
+FIRST_RESPONSE = Clock(Deadline.FIRST_RESPONSE, "first_response_at_risk_at", "first_response_due_at",
+                       "first_response_next_at")
 CLOCKS = (FIRST_RESPONSE, ANSWER)
 
 
 def due_for_sweep(now: dt.datetime, limit: int = BATCH, clock: Clock = ANSWER) -> list[Ticket]:
-    """Open, running tickets whose next threshold of this clock has passed."""
-    crossing = or_(
-        and_(clock.state == SlaState.ON_TRACK, clock.at_risk_at <= now),
-        and_(clock.state.in_((SlaState.ON_TRACK, SlaState.AT_RISK)), clock.due_at <= now),
-    )
-    query = (select(Ticket).where(crossing, Ticket.paused_at.is_(None))
-             .options(joinedload(Ticket.assignee), joinedload(Ticket.lead_unit))
-             .order_by(clock.due_at, Ticket.id).limit(limit))
-    return list(db.session.scalars(query).unique())
+    """Open, running tickets whose next threshold of this clock has passed: a range of the clock's next
+    crossing index (the database keeps that moment from the state, the thresholds and the pause)."""
+    return list(db.session.scalars(due_query(now, limit, clock)).unique())
+
+
+def due_query(now: dt.datetime, limit: int = BATCH, clock: Clock = ANSWER):
+    return (select(Ticket).where(clock.next_at <= now)
+            .options(joinedload(Ticket.assignee), joinedload(Ticket.lead_unit))
+            .order_by(clock.next_at, Ticket.id).limit(limit))
 
 
 def sweep(now: dt.datetime | None = None) -> int:

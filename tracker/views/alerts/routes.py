@@ -41,7 +41,8 @@ def unread_notifications() -> int:
     if not current_user.is_authenticated:
         return 0
     if "unread_notifications" not in g:
-        g.unread_notifications = unread_count(current_user)
+        loaded = current_user.unread_loaded  # read with the user by the session's loader
+        g.unread_notifications = unread_count(current_user) if loaded is None else loaded
     return g.unread_notifications
 
 

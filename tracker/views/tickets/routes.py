@@ -43,18 +43,18 @@ def new():
     form.fill_choices(categories, localities)
     choose_locality = current_user.role_enum is Role.PROVINCE
     if form.validate_on_submit():
-        code = form.locality.data if choose_locality else current_user.locality.code
+        locality = by_code(Locality, form.locality.data) if choose_locality else current_user.locality
         result = perform(lambda: file_ticket(
-            current_user, locality=by_code(Locality, code),
+            current_user, locality=locality,
             category=next((c for c in categories if c.code == form.category.data), None),
             title=form.title.data, description=form.description.data, legal_basis=form.legal_basis.data,
             requested_urgency=form.urgency.data, files=request.files.getlist("attachments"),
-            submission=form.submission.data), form)
+            submission=form.submission.data).reference, form)  # read before the commit expires the obstacle
         if isinstance(result.error, AlreadySubmitted):
             return redirect(url_for("tickets.show", reference=result.error.reference))
         if result.ok:
-            flash(_("Your obstacle was filed as %(reference)s.", reference=result.value.reference), "success")
-            return redirect(url_for("tickets.show", reference=result.value.reference))
+            flash(_("Your obstacle was filed as %(reference)s.", reference=result.value), "success")
+            return redirect(url_for("tickets.show", reference=result.value))
     status = 422 if request.method == "POST" else 200  # a POST that reaches here was refused
     return render_template("tickets/new.html", form=form, choose_locality=choose_locality), status
 
@@ -62,7 +62,7 @@ def new():
 @bp.get("/<reference>")
 @login_required
 def show(reference: str):
-    return render_ticket(permissions.get_visible_ticket(current_user, reference))
+    return render_ticket(permissions.get_visible_ticket(current_user, reference, options=queries.TICKET_PAGE_LOADS))
 
 
 @bp.post("/<reference>/messages")

@@ -1,0 +1,136 @@
+"""Statements per page: at most 8 for every page people open all day, and the same count whatever the rows
+(issue 14). Counted, never timed: `make bench` measures speed."""
+import uuid
+
+import pytest
+
+from tracker import data_version, workflow
+from tracker.enums import Role, Status
+from tracker.models import Attachment, Ticket
+from tracker.tickets import post_message
+
+from .conftest import counting_queries
+
+MAX_QUERIES = 8
+
+
+def attach(db, ticket, user, message=None):
+    db.session.add(Attachment(ticket_id=ticket.id, message_id=message.id if message else None,
+                              uploaded_by_id=user.id, original_name="cong-van.pdf", stored_name=uuid.uuid4().hex,
+                              content_type="application/pdf", size=100))
+
+
+def grow_ticket(db, ticket, triage_user, commune_officer, make_ticket, rounds: int):
+    """Messages with files, files of the obstacle, linked obstacles and duplicates merged into it."""
+    for n in range(rounds):
+        message = post_message(triage_user, ticket, body=f"Trả lời {n}")
+        db.session.flush()
+        attach(db, ticket, triage_user, message)
+        attach(db, ticket, commune_officer)
+        post_message(triage_user, ticket, body=f"Ghi chú {n}", internal=True)
+        other = make_ticket(commune_officer, title=f"Vướng mắc liên quan {n}")
+        workflow.link(triage_user, ticket, other=other)
+        duplicate = make_ticket(commune_officer, title=f"Vướng mắc trùng {n}")
+        workflow.mark_duplicate(triage_user, duplicate, version=duplicate.version, main=ticket)
+    db.session.commit()
+
+
+@pytest.mark.parametrize("who", ["triage", "commune"])
+def test_an_obstacles_page_reads_at_most_8_statements_whatever_it_holds(db, client, login, page_queries, make_ticket,
+                                                                        triage_user, commune_officer, who):
+    ticket = make_ticket(commune_officer, title="Vướng mắc biên chế công chức cấp xã")
+    make_ticket(commune_officer, title="Vướng mắc biên chế công chức cấp xã sau sắp xếp")  # a similar one
+    login(triage_user if who == "triage" else commune_officer)
+    url = f"/tickets/{ticket.reference}"
+    page_queries(url)  # per-process caches filled
+    few = page_queries(url)
+    grow_ticket(db, ticket, triage_user, commune_officer, make_ticket, 4)
+    html = client.get(url).get_data(as_text=True)
+    assert html.count("cong-van.pdf") == 8 and "Trả lời 3" in html
+    assert page_queries(url) == few <= MAX_QUERIES
+
+
+@pytest.mark.parametrize("url", ["/tickets", "/triage", "/tickets?province=01&status=new", "/tickets?sort=sla",
+                                 "/tickets?q=bi%C3%AAn+ch%E1%BA%BF", "/tickets?sort=urgency&status=open", "/dashboard"])
+def test_the_main_pages_read_at_most_8_statements_whatever_the_rows(db, make_user, login, page_queries, make_ticket,
+                                                                    commune_officer, url):
+    login(make_user(Role.LEAD))
+
+    def add(n):
+        for i in range(n):
+            ticket = make_ticket(commune_officer, title=f"Vướng mắc biên chế {i}")
+            ticket.status = Status.NEW.value if i % 2 else Status.IN_PROGRESS.value
+        db.session.commit()
+
+    def count() -> int:
+        page_queries(url)  # per-process caches filled
+        data_version.clear()  # the dashboard's numbers counted afresh: the dearer path, and not the minute's luck
+        return page_queries(url)
+
+    add(2)
+    few = count()
+    add(30)
+    assert count() == few <= MAX_QUERIES
+
+
+def test_a_communes_list_reads_at_most_8_statements(db, login, page_queries, make_ticket, commune_officer):
+    login(commune_officer)
+    make_ticket(commune_officer)
+    page_queries("/tickets")
+    few = page_queries("/tickets")
+    for n in range(20):
+        make_ticket(commune_officer, title=f"Vướng mắc {n}")
+    assert page_queries("/tickets") == few <= MAX_QUERIES
+
+
+def test_filing_writes_a_fixed_number_of_statements(db, client, login, commune_officer, make_ticket):
+    login(commune_officer)
+    form = {"category": "bien_che", "title": "Vướng mắc xác định biên chế công chức cấp xã",
+            "description": "Đề nghị hướng dẫn cụ thể.", "legal_basis": "", "urgency": "normal"}
+    counts = []
+    for n in range(3):
+        make_ticket(commune_officer, title=f"Đã gửi {n}")
+        with counting_queries() as statements:
+            response = client.post("/tickets/new", data={**form, "title": f"{form['title']} {n}"})
+        assert response.status_code == 302
+        counts.append(len(statements))
+    assert counts[1] == counts[2]
+    assert db.session.query(Ticket).count() == 6
+
+
+@pytest.mark.parametrize("clock", ["ANSWER", "FIRST_RESPONSE"])
+def test_the_sla_sweep_reads_its_next_crossing_index(db, clock):
+    """The sweep's rows come from a range of the clock's next-crossing index, not a walk of every obstacle."""
+    from sqlalchemy import text
+
+    from tracker.models import utcnow
+    from tracker.worktime import sweep
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's plan is stable on an empty table; PostgreSQL's depends on its statistics")
+    statement = sweep.due_query(utcnow(), clock=getattr(sweep, clock)).compile(
+        db.engine, compile_kwargs={"literal_binds": True})
+    plan = " ".join(str(row) for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {statement}")))
+    assert f"ix_tickets_{getattr(sweep, clock).next_column}" in plan and "SCAN tickets" not in plan
+
+
+def test_the_next_crossing_follows_state_thresholds_and_pause(db, make_ticket, commune_officer):
+    import datetime as dt
+
+    from tracker.enums import SlaState
+
+    ticket = make_ticket(commune_officer)
+    db.session.refresh(ticket)
+    assert ticket.answer_next_at == min(ticket.at_risk_at, ticket.answer_due_at)
+    ticket.sla_state = SlaState.AT_RISK.value
+    db.session.commit()
+    db.session.refresh(ticket)
+    assert ticket.answer_next_at == ticket.answer_due_at
+    ticket.paused_at = ticket.created_at + dt.timedelta(hours=1)
+    db.session.commit()
+    db.session.refresh(ticket)
+    assert ticket.answer_next_at is None and ticket.first_response_next_at is None
+    ticket.paused_at, ticket.sla_state = None, SlaState.BREACHED.value
+    db.session.commit()
+    db.session.refresh(ticket)
+    assert ticket.answer_next_at is None and ticket.first_response_next_at is not None
