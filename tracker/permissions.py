@@ -2,7 +2,7 @@
 import json
 from functools import wraps
 
-from flask import abort, current_app, has_request_context, request
+from flask import abort, current_app, g, has_app_context, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import Integer, Select, String, and_, any_, bindparam, false, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -30,8 +30,11 @@ def visible_tickets(user: User, *, followed: bool = True) -> Select:
     if not main_ids:
         return query.where(own)
     followed = id_among(Ticket.id, main_ids)
-    # The parts the OR is made of, disjoint, for scope_parts: a list walks each part's index and stops.
-    return query.where(or_(own, followed)._annotate({_PARTS: (own, and_(followed, ~own))}))
+    either = or_(own, followed)
+    if has_app_context():  # the parts the OR is made of, disjoint, for scope_parts (kept beside, not in, the
+        # statement: an annotation would make SQLAlchemy compile every list statement afresh)
+        g.setdefault(_PARTS, {})[id(either)] = (either, (own, and_(followed, ~own)))
+    return query.where(either)
 
 
 _PARTS = "tracker_visibility_parts"
@@ -48,10 +51,11 @@ def scope_parts(query: Select) -> list[Select]:
     conditions are split; a copy of them inside a subquery (one_row_per_issue's NOT EXISTS) keeps the whole
     scope.
     """
+    known = g.get(_PARTS, {}) if has_app_context() else {}
     criteria = query._where_criteria
     for index, criterion in enumerate(criteria):
-        parts = criterion._annotations.get(_PARTS)
-        if parts:
+        either, parts = known.get(id(criterion), (None, ()))
+        if either is criterion:
             return [_with_criteria(query, (*criteria[:index], part, *criteria[index + 1:])) for part in parts]
     return [query]
 
