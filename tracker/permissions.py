@@ -33,11 +33,15 @@ def visible_tickets(user: User, *, followed: bool = True) -> Select:
     either = or_(own, followed)
     if has_app_context():  # the parts the OR is made of, disjoint, for scope_parts (kept beside, not in, the
         # statement: an annotation would make SQLAlchemy compile every list statement afresh)
-        g.setdefault(_PARTS, {})[id(either)] = (either, (own, and_(followed, ~own)))
+        known = g.setdefault(_PARTS, {})
+        if len(known) >= _PARTS_KEPT:  # a long app context (a job) keeps only the latest scopes
+            known.clear()
+        known[id(either)] = (either, (own, and_(followed, ~own)))
     return query.where(either)
 
 
 _PARTS = "tracker_visibility_parts"
+_PARTS_KEPT = 64
 
 
 def scope_parts(query: Select) -> list[Select]:
@@ -49,7 +53,7 @@ def scope_parts(query: Select) -> list[Select]:
     PostgreSQL answers "own OR followed" with bitmaps over both that it cannot stop after a page (2.6 s for a
     province at 1,000,000 obstacles), while each part alone walks its index and stops. Only the query's own
     conditions are split; a copy of them inside a subquery (one_row_per_issue's NOT EXISTS) keeps the whole
-    scope.
+    scope. A scope this app context no longer holds reads as one part: the same rows, only slower.
     """
     known = g.get(_PARTS, {}) if has_app_context() else {}
     criteria = query._where_criteria
