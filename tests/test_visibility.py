@@ -104,5 +104,8 @@ def test_a_provinces_list_pages_its_own_and_followed_obstacles_as_one_list(db, m
         assert listing.total == 9 and listing.tabs[None] == 9 and listing.tabs["duplicate"] == 3
         listed += [t.reference for t in listing.items]
     assert listed == expected
+    new = ticket_list(province_coordinator, TicketFilters(status="new"), 1, per_page=25)
+    assert {t.title for t in new.items} == {f"Vướng mắc {kind} {n}" for kind in ("riêng", "chung") for n in range(3)}
+    assert new.total == 6 and new.tabs["new"] == 6 and new.tabs[None] == 9
     # A commune that follows nothing reads its scope as one part.
     assert len(scope_parts(visible_tickets(make_user(Role.COMMUNE, ben_thanh)))) == 1
