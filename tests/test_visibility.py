@@ -72,3 +72,40 @@ def test_unknown_reference_is_404(client, login, commune_officer):
 def test_anonymous_is_sent_to_login(client, tickets):
     response = client.get(f"/tickets/{tickets['hoan_kiem'].reference}")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_provinces_list_pages_its_own_and_followed_obstacles_as_one_list(db, make_user, make_ticket, triage_user,
+                                                                          province_coordinator, hoan_kiem, ben_thanh):
+    """A province sees its own obstacles and the main ones its own were merged into: the list reads the two
+    parts apart (each walks its own index: permissions.scope_parts) and pages them as one, newest first."""
+    from tracker import workflow
+    from tracker.models import Ticket
+    from tracker.permissions import scope_parts
+    from tracker.queries import TicketFilters, ticket_list
+
+    own_officer, far_officer = make_user(Role.COMMUNE, hoan_kiem), make_user(Role.COMMUNE, ben_thanh)
+    for n in range(3):
+        make_ticket(own_officer, title=f"Vướng mắc riêng {n}")
+        main = make_ticket(far_officer, title=f"Vướng mắc chung {n}")
+        copy = make_ticket(own_officer, title=f"Vướng mắc trùng {n}")
+        workflow.mark_duplicate(triage_user, copy, version=copy.version, main=main)
+    make_ticket(far_officer, title="Vướng mắc không theo dõi")
+    db.session.commit()
+
+    scope = visible_tickets(province_coordinator)
+    own, followed = (set(db.session.scalars(part)) for part in scope_parts(scope))
+    assert len(own) == 6 and {t.title for t in followed} == {f"Vướng mắc chung {n}" for n in range(3)}
+    expected = [t.reference for t in db.session.scalars(scope.order_by(Ticket.created_at.desc(), Ticket.id.desc()))]
+    assert len(expected) == 9
+
+    listed = []
+    for page in range(1, 6):
+        listing = ticket_list(province_coordinator, TicketFilters(), page, per_page=2)
+        assert listing.total == 9 and listing.tabs[None] == 9 and listing.tabs["duplicate"] == 3
+        listed += [t.reference for t in listing.items]
+    assert listed == expected
+    new = ticket_list(province_coordinator, TicketFilters(status="new"), 1, per_page=25)
+    assert {t.title for t in new.items} == {f"Vướng mắc {kind} {n}" for kind in ("riêng", "chung") for n in range(3)}
+    assert new.total == 6 and new.tabs["new"] == 6 and new.tabs[None] == 9
+    # A commune that follows nothing reads its scope as one part.
+    assert len(scope_parts(visible_tickets(make_user(Role.COMMUNE, ben_thanh)))) == 1

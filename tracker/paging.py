@@ -6,9 +6,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, literal, select
+from sqlalchemy import Select, func, literal, select, union_all
 
 from .extensions import db
+from .models import Ticket
+from .permissions import scope_parts
 
 COUNT_CAP = 1_000
 TAB_CAP = 100  # the other status tabs count only this far ("100+"): eight counts of a thousand would cost more
@@ -25,10 +27,29 @@ def page_size(value, default: int) -> int:
     return size if size in PAGE_SIZES else default
 
 
-def _capped(query: Select, cap: int) -> Select:
-    """The count of the query's first cap + 1 rows: enough to know "more than cap"."""
-    limited = query.with_only_columns(literal(1), maintain_column_froms=True).order_by(None).limit(cap + 1).subquery()
-    return select(func.count()).select_from(limited)
+def _capped(query: Select, cap: int):
+    """The count of the query's first cap + 1 rows: enough to know "more than cap". A scope made of parts
+    (permissions.scope_parts) is counted part by part, each stopping at cap + 1, and the counts added."""
+    counts = []
+    for part in scope_parts(query):
+        limited = part.with_only_columns(literal(1), maintain_column_froms=True).order_by(None).limit(cap + 1)
+        counts.append(select(func.count()).select_from(limited.subquery()).scalar_subquery())
+    total = counts[0]
+    for count in counts[1:]:
+        total = total + count
+    return total
+
+
+def first_rows(query: Select, order, limit: int) -> Select:
+    """The tickets `query` selects, as a query whose first `limit` rows in `order` are the same: for a scope
+    made of parts (permissions.scope_parts), the ids of each part's first `limit` rows (each part walks its
+    own index and stops), which the caller orders and pages again."""
+    parts = scope_parts(query)
+    if len(parts) == 1:
+        return query
+    firsts = [select(part.with_only_columns(Ticket.id, maintain_column_froms=True).order_by(*order).limit(limit)
+                     .subquery().c.id) for part in parts]
+    return select(Ticket).where(Ticket.id.in_(union_all(*firsts)))
 
 
 def bounded_counts(queries: dict, cap: int | None = None, caps: dict | None = None) -> dict:
@@ -39,8 +60,8 @@ def bounded_counts(queries: dict, cap: int | None = None, caps: dict | None = No
         return {}
     cap = cap or COUNT_CAP
     caps = caps or {}
-    row = db.session.execute(select(*(_capped(queries[k], caps.get(k, cap)).scalar_subquery() for k in keys))).one()
-    return dict(zip(keys, row, strict=True))
+    row = db.session.execute(select(*(_capped(queries[k], caps.get(k, cap)) for k in keys))).one()
+    return {key: min(value, caps.get(key, cap) + 1) for key, value in zip(keys, row, strict=True)}
 
 
 @dataclass
@@ -100,6 +121,7 @@ def paginate(query: Select, order, page: int | None, per_page: int, total: int, 
     """The rows of `page` (clamped to the counted range), ordered; `total` is the query's bounded count."""
     shell = BoundedPage([], 1, per_page, total, cap)
     number = min(max(page or 1, 1), shell.pages)
+    query = first_rows(query, order, number * per_page)
     rows = db.session.scalars(query.options(*options).order_by(*order)
                               .limit(per_page).offset((number - 1) * per_page)).unique().all()
     return BoundedPage(list(rows), number, per_page, total, cap)

@@ -57,7 +57,9 @@ def security_headers(response):
 def _serves_someones_data() -> bool:
     if (request.endpoint or "").endswith("static"):
         return False  # CSS and scripts are the same for everyone
-    return g.get("api_user") is not None or current_user.is_authenticated
+    # Any signed-in account, read without touching its row: after a POST's commit the user's attributes are
+    # expired, and is_authenticated (is_active) would load the user again for a header.
+    return g.get("api_user") is not None or not current_user.is_anonymous
 
 
 class DatabaseIntConverter(IntegerConverter):

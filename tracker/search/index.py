@@ -26,6 +26,7 @@ BODY_MAX = 200_000  # characters of words kept per document: a very long thread 
 FTS_TABLE = "search_fts"
 TSV_INDEX = "ix_search_documents_tsv"
 PENDING = "search_pending"  # session.info key: ids of tickets whose documents this transaction must rewrite
+FRESH = "search_fresh"  # session.info key: the documents of tickets filed in this transaction, from the objects
 
 
 def described_by_models(name: str | None, type_: str, parent_names: dict) -> bool:
@@ -130,6 +131,22 @@ def _note_changes(session, _flush_context):
     ids = changed_ticket_ids(session)
     if ids:
         session.info.setdefault(PENDING, set()).update(ids)
+        _note_fresh(session, ids)
+
+
+def _note_fresh(session, ids: set[int]) -> None:
+    """A ticket filed by this flush, with no reply yet: its document is made from the object in hand (filing
+    then writes it without reading the ticket and its messages back). Any later change reads it again."""
+    fresh = session.info.setdefault(FRESH, {})
+    filed = {obj.id: obj for obj in session.new if isinstance(obj, Ticket)}
+    replied = {obj.ticket_id for obj in session.new if isinstance(obj, Message)}
+    for ticket_id in ids:
+        ticket = filed.get(ticket_id)
+        if ticket is not None and ticket_id not in replied:
+            fresh[ticket_id] = document(ticket.id, ticket.title, [ticket.description, ticket.legal_basis],
+                                        ticket.locality_id, ticket.province_id)
+        else:
+            fresh.pop(ticket_id, None)
 
 
 def catch_up(session=None) -> None:
@@ -137,8 +154,11 @@ def catch_up(session=None) -> None:
     session = session or db.session
     session.flush()
     ids = session.info.pop(PENDING, None)
+    fresh = session.info.pop(FRESH, {})
     if ids:
-        index_tickets(session.connection(), ids)
+        connection = session.connection()
+        _write(connection, [fresh[i] for i in sorted(ids) if i in fresh])
+        index_tickets(connection, [i for i in ids if i not in fresh])
 
 
 @event.listens_for(db.session, "before_commit")
@@ -149,3 +169,4 @@ def _write_before_commit(session):
 @event.listens_for(db.session, "after_soft_rollback")
 def _forget_after_rollback(session, _previous_transaction):
     session.info.pop(PENDING, None)
+    session.info.pop(FRESH, None)
