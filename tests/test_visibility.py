@@ -109,3 +109,18 @@ def test_a_provinces_list_pages_its_own_and_followed_obstacles_as_one_list(db, m
     assert new.total == 6 and new.tabs["new"] == 6 and new.tabs[None] == 9
     # A commune that follows nothing reads its scope as one part.
     assert len(scope_parts(visible_tickets(make_user(Role.COMMUNE, ben_thanh)))) == 1
+    # The API's keyset pages read the same two parts and give the same rows in the same order.
+    from tracker.queries import ticket_keyset
+
+    from .conftest import counting_queries
+
+    keyed, after = [], None
+    while True:
+        with counting_queries() as statements:
+            rows = ticket_keyset(province_coordinator, TicketFilters(), after=after, limit=2)
+        assert any("UNION ALL" in statement.upper() for statement in statements)  # read in two parts
+        keyed += [t.reference for t in rows[:2]]
+        if len(rows) <= 2:
+            break
+        after = (rows[1].created_at, rows[1].id)
+    assert keyed == expected

@@ -474,6 +474,7 @@ def ticket_keyset(user: User, filters: TicketFilters, *, order: str = "newest", 
         else:
             query = query.where(or_(when > moment, and_(when == moment, ident > last_id)))
     sort = (when.desc(), ident.desc()) if direction == "desc" else (when.asc(), ident.asc())
+    query = paging.first_rows(query, sort, limit + 1)  # a locality's own and followed obstacles, each by its index
     return list(db.session.scalars(query.order_by(*sort).options(*LIST_LOADS).limit(limit + 1)))
 
 
