@@ -64,8 +64,31 @@ def bounded_counts(queries: dict, cap: int | None = None, caps: dict | None = No
     return {key: min(value, caps.get(key, cap) + 1) for key, value in zip(keys, row, strict=True)}
 
 
+class PagerLinks:
+    """The previous and next links of a page, from its `page` and `pages`."""
+
+    page: int
+    pages: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
 @dataclass
-class BoundedPage:
+class BoundedPage(PagerLinks):
     """One page of rows and what the pager needs; `total` stops at the cap (then `capped` is true)."""
 
     items: list
@@ -88,22 +111,6 @@ class BoundedPage:
     def pages(self) -> int:
         """The pages one can jump to: those within the counted range."""
         return max(math.ceil(min(self.total, self.cap) / self.per_page), 1)
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
     def window(self, around: int = 2) -> list[int | None]:
         """Page numbers for the pager: the first, the last and a few around this one; None marks a gap."""

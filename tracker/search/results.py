@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Message, Ticket, User
+from ..paging import PagerLinks
 from ..permissions import visible_tickets
 from ..queries import LIST_LOADS, TicketFilters
 from . import query
@@ -29,7 +30,7 @@ class Hit:
 
 
 @dataclass
-class SearchPage:
+class SearchPage(PagerLinks):
     """A page of hits, shaped like Flask-SQLAlchemy's pagination for the shared pager."""
 
     items: list[Hit] = field(default_factory=list)
@@ -42,22 +43,6 @@ class SearchPage:
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def search_tickets(user: User, filters: TicketFilters, page: int = 1) -> SearchPage:
