@@ -2,8 +2,9 @@
 import datetime as dt
 
 from flask import current_app, g, has_request_context, session
+from flask.globals import _cv_app
 from flask.json.provider import DefaultJSONProvider
-from flask_babel import format_decimal, get_locale, gettext
+from flask_babel import Domain, format_decimal, get_locale, gettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -24,6 +25,30 @@ def select_locale() -> str:
     if session.get("lang") in languages:
         return session["lang"]
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+class RequestDomain(Domain):
+    """Flask-Babel's message domain, whose translations are found once per request and language: Flask-Babel
+    finds them again for every message (about ten context lookups and the locale's name built each time), and
+    a list page translates a hundred. `force_locale` (emails in their reader's language) and `refresh` put
+    another locale object in place, so the translations held for the previous one are not used for it."""
+
+    def get_translations(self):
+        app_context = _cv_app.get(None)
+        held = getattr(app_context.g, "_flask_babel", None) if app_context is not None else None
+        locale = getattr(held, "babel_locale", None)
+        kept = getattr(held, "request_translations", None)
+        if kept is not None and locale is not None and kept[0] is locale:
+            return kept[1]
+        translations = super().get_translations()
+        held = getattr(app_context.g, "_flask_babel", None) if app_context is not None else None
+        if held is not None and getattr(held, "babel_locale", None) is not None:
+            held.request_translations = (held.babel_locale, translations)
+        return translations
+
+
+def translations():
+    return babel.domain_instance.get_translations()
 
 
 def local_time(value: dt.datetime) -> dt.datetime:
@@ -87,6 +112,13 @@ def init_app(app) -> None:
     never_trust_translations()
     app.json = TextJSONProvider(app)
     babel.init_app(app, locale_selector=select_locale)
+    babel.domain_instance = RequestDomain(domain=app.extensions["babel"].default_domain)
+    app.jinja_env.install_gettext_callables(  # as Flask-Babel installs them, without its per-message lookups
+        gettext=lambda text: translations().ugettext(text),
+        ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n),
+        pgettext=lambda context, text: translations().upgettext(context, text),
+        npgettext=lambda context, singular, plural, n: translations().unpgettext(context, singular, plural, n),
+        newstyle=True)
     app.jinja_env.filters["date"] = format_date_vn
     app.jinja_env.filters["datetime"] = format_datetime_vn
     app.jinja_env.filters["bounded"] = format_count

@@ -9,6 +9,7 @@ from markupsafe import escape
 
 from .. import choices, permissions, queries, saved_views
 from ..enums import SLA_LABELS, STATUS_LABELS, URGENCY_LABELS, Status
+from ..i18n import translations
 from ..models import Ticket, utcnow
 from ..paging import PAGE_SIZES, page_size
 from ..worktime.calendar import request_calendar
@@ -91,14 +92,21 @@ def per_page() -> int:
 
 
 def list_labels() -> dict:
-    """The words a list repeats on every row, translated and escaped once per page (not once per row)."""
-    return {
-        "status": {s.value: escape(str(label)) for s, label in STATUS_LABELS.items()},
-        "urgency": {u.value: escape(str(label)) for u, label in URGENCY_LABELS.items()},
-        "sla": {s.value: escape(str(label)) for s, label in SLA_LABELS.items()},
-        "paused": escape(_("Clock paused")), "not_routed": escape(_("Not yet routed")),
-        "days_overdue": escape(_("working days overdue")), "select": escape(_("Select")),
-    }
+    """The words a list repeats on every row, translated and escaped once per language and process (not once
+    per row, nor once per page)."""
+    language = translations()
+    if language not in _LABELS:
+        _LABELS[language] = {
+            "status": {s.value: escape(str(label)) for s, label in STATUS_LABELS.items()},
+            "urgency": {u.value: escape(str(label)) for u, label in URGENCY_LABELS.items()},
+            "sla": {s.value: escape(str(label)) for s, label in SLA_LABELS.items()},
+            "paused": escape(_("Clock paused")), "not_routed": escape(_("Not yet routed")),
+            "days_overdue": escape(_("working days overdue")), "select": escape(_("Select")),
+        }
+    return _LABELS[language]
+
+
+_LABELS: dict = {}  # by the translations object of a language (Flask-Babel keeps one per language)
 
 
 def render_queue(template: str, page, filters, endpoint: str, status=200, *, saved_page: str | None = None,
