@@ -59,3 +59,21 @@ def test_missing_secret_key_refuses_to_start(monkeypatch):
     config.SECRET_KEY = None
     with pytest.raises(ConfigError, match="SECRET_KEY"):
         create_app(config)
+
+
+def test_translations_held_for_a_request_follow_its_language_and_forced_locales(app):
+    """The translations are found once per request (i18n.RequestDomain), yet an email written in its reader's
+    language inside the request, and a language changed mid-request, still get their own."""
+    from flask import render_template_string, session
+    from flask_babel import force_locale, gettext, refresh
+
+    template = "{{ _('Status') }}"
+    with app.test_request_context():
+        session["lang"] = "vi"
+        assert gettext("Status") == render_template_string(template) == "Trạng thái"
+        with force_locale("en"):
+            assert gettext("Status") == render_template_string(template) == "Status"
+        assert gettext("Status") == "Trạng thái"
+        session["lang"] = "en"
+        refresh()
+        assert gettext("Status") == render_template_string(template) == "Status"
