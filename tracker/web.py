@@ -1,4 +1,5 @@
 """Request-wide wiring: the user loader, error pages, template helpers, security headers."""
+import functools
 import re
 import time
 
@@ -147,18 +148,43 @@ def retry_after() -> int:
     return max(1, int(breached.reset_at - time.time())) if breached is not None else 60
 
 
+@functools.cache
+def _user_loads() -> tuple:
+    """With their locality, unit and the bell's unread count: every page shows them and should not pay a query
+    each (the count is read on the (user_id, read_at) index). Built once: the options are immutable, and
+    building them took a fifth of loading the user."""
+    unread = select(func.count()).select_from(
+        select(Notification.id).where(Notification.user_id == User.id, Notification.read_at.is_(None))
+        .limit(UNREAD_CAP + 1).correlate(User).subquery()).scalar_subquery()
+    return joinedload(User.locality), joinedload(User.unit), with_expression(User.unread_loaded, unread)
+
+
+def fixed_url(endpoint: str, **values) -> str:
+    """url_for of a link that is the same on every page (the menu, static files), built once per application
+    and root: a page has some thirty of them."""
+    built = current_app.extensions.setdefault("fixed_urls", {})
+    key = (request.script_root, endpoint, *sorted(values.items()))
+    if key not in built:
+        built[key] = url_for(endpoint, **values)
+    return built[key]
+
+
+def bootstrap_assets() -> tuple[str, str]:
+    """Bootstrap's stylesheet and script tags (Bootstrap-Flask), the same on every page: built once likewise."""
+    built = current_app.extensions.setdefault("fixed_urls", {})
+    key = (request.script_root, "bootstrap assets")
+    if key not in built:
+        bootstrap = current_app.jinja_env.globals["bootstrap"]
+        built[key] = (bootstrap.load_css(), bootstrap.load_js())
+    return built[key]
+
+
 def user_for_session(session_id: str) -> User | None:
     """The user a session's "id:version" names, while that version is current (User.get_id)."""
     user_id, _sep, version = (session_id or "").partition(":")
     if not (user_id.isdigit() and version.isdigit() and len(user_id) < 10 and len(version) < 10):
         return None
-    # With their locality, unit and the bell's unread count: every page shows them and should not pay a query
-    # each (the count is read on the (user_id, read_at) index).
-    unread = select(func.count()).select_from(
-        select(Notification.id).where(Notification.user_id == User.id, Notification.read_at.is_(None))
-        .limit(UNREAD_CAP + 1).correlate(User).subquery()).scalar_subquery()
-    user = db.session.get(User, int(user_id), options=[joinedload(User.locality), joinedload(User.unit),
-                                                       with_expression(User.unread_loaded, unread)])
+    user = db.session.get(User, int(user_id), options=_user_loads())
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
@@ -179,6 +205,8 @@ def init_app(app) -> None:
         return {"enums": enums, "perm": permissions}
 
     app.add_template_global(sla_label)
+    app.add_template_global(fixed_url)
+    app.add_template_global(bootstrap_assets)
     app.add_template_global(sla_left)
 
     app.after_request(security_headers)
