@@ -23,6 +23,7 @@ from .views.audit.routes import bp as audit_bp
 from .views.auth.routes import bp as auth_bp
 from .views.dashboard.routes import bp as dashboard_bp
 from .views.exports.routes import bp as exports_bp
+from .views.forms import write_attributes_faster
 from .views.guidance.routes import bp as guidance_bp
 from .views.lookup.routes import bp as lookup_bp
 from .views.mail_admin.routes import bp as mail_admin_bp
@@ -56,6 +57,7 @@ def create_app(config: Config | None = None) -> Flask:
     csrf.init_app(app)
     bootstrap.init_app(app)
     i18n.init_app(app)
+    write_attributes_faster()
     login_manager.init_app(app)
     limiter.init_app(app)  # the limits themselves: views/limits.py
     web.init_app(app)
