@@ -224,6 +224,8 @@ def main() -> int:
 
     url = os.environ.get("BENCH_DATABASE_URL") or scratch.default_url(COUNT)
     app = bench_app.open_database(url, COUNT, reuse=True)
+    from tracker.process import tune_garbage_collector
+    tune_garbage_collector()  # as app.py does for a gunicorn worker
     with app.app_context():
         token = bench_app.issue_api_token(TRIAGE)
         pages = [p for p in main_pages(bench_app.sample_reference(COUNT)) if not ONLY or p.name in ONLY]
