@@ -439,10 +439,10 @@ def _scope(user: User, filters: TicketFilters):
 
 
 def ticket_list(user: User, filters: TicketFilters, page: int | None = 1, one_per_issue: bool = True,
-                per_page: int | None = None):
+                per_page: int | None = None, tabs=ALL_TABS):
     """The general list: what the user may see, newest first unless sorted otherwise, tabs for every status
-    (the API lists every obstacle: one_per_issue=False)."""
-    return _listing(_scope(user, filters), user, filters, page, per_page, "newest", tabs=ALL_TABS,
+    (the API lists every obstacle, one_per_issue=False, and shows no tabs: tabs=())."""
+    return _listing(_scope(user, filters), user, filters, page, per_page, "newest", tabs=tabs,
                     one_per_issue=one_per_issue)
 
 
