@@ -67,3 +67,28 @@ def test_a_filter_that_cannot_be_applied_is_422_in_the_users_language(client, be
 
 def test_the_stats_endpoint_is_in_the_openapi_document(client):
     assert "/api/v1/stats" in client.get("/api/v1/openapi.json").get_json()["paths"]
+
+
+def test_the_stats_document_is_kept_until_tickets_change(client, bearer, db, make_ticket, commune_officer,
+                                                          triage_user, province_coordinator, monkeypatch):
+    """Built once per data version and minute (as the dashboard's numbers): a second call counts nothing, a
+    new obstacle shows at once, and each scope keeps its own document."""
+    from tracker import data_version
+    from tracker.models import utcnow
+    from tracker.views.api import stats
+
+    from .conftest import counting_queries
+
+    now = utcnow()
+    monkeypatch.setattr(stats, "utcnow", lambda: now)  # one minute throughout: the key holds the minute
+    data_version.clear()
+    make_ticket(commune_officer)
+    team, province = bearer(triage_user), bearer(province_coordinator)
+    assert client.get("/api/v1/stats", headers=team).get_json()["totals"]["received"] == 1
+    with counting_queries() as statements:
+        again = client.get("/api/v1/stats", headers=team).get_json()
+    assert again["totals"]["received"] == 1
+    assert not [s for s in statements if "count(" in s.lower() or "sum(" in s.lower()]
+    assert "by_commune" in client.get("/api/v1/stats", headers=province).get_json()
+    make_ticket(commune_officer)
+    assert client.get("/api/v1/stats", headers=team).get_json()["totals"]["received"] == 2

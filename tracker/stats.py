@@ -178,10 +178,15 @@ def _numbers(user: User, filters: StatsFilters, scope, now: dt.datetime):
     def compute():
         return stats_queries.aggregates(scope, filters.period, filters.by_commune, now, _trend_weeks(filters))
 
+    return data_version.cached(("dashboard", *numbers_key(user, filters, now)), compute)
+
+
+def numbers_key(user: User, filters: StatsFilters, now: dt.datetime) -> tuple:
+    """What a dashboard's numbers depend on besides the tickets' data version: whose scope, which filters, and
+    the minute (deadlines and "today" move with time)."""
     who = "team" if is_team(user) else own_locality(user)
-    key = ("dashboard", who, tuple(sorted(filters.scope_args().items())), filters.period.first,
-           filters.period.last, filters.by_commune, now.replace(second=0, microsecond=0))
-    return data_version.cached(key, compute)
+    return (who, tuple(sorted(filters.scope_args().items())), filters.period.first, filters.period.last,
+            filters.by_commune, now.replace(second=0, microsecond=0))
 
 
 def _trend_weeks(filters: StatsFilters) -> list:
