@@ -141,3 +141,38 @@ def test_a_number_counting_obstacles_of_a_systemic_issue_leads_to_each_of_them(c
     assert list_count(triage_user, url) == 3
     assert client.get(url.replace("&amp;", "&")).get_data(as_text=True).count('href="/tickets/PUN-') == 3
     assert client.get("/tickets?status=open").get_data(as_text=True).count('href="/tickets/PUN-') == 2
+
+
+def test_the_dashboard_is_kept_rendered_until_tickets_change(client, login, db, triage_user, province_coordinator,
+                                                             make_ticket, commune_officer, monkeypatch):
+    """Rendered once per data version, minute, scope, filters and language: a second look reads neither numbers
+    nor names, a new obstacle shows at once, and each scope and language keeps its own page."""
+    from tracker import data_version
+    from tracker.models import utcnow
+    from tracker.views.dashboard import routes
+
+    from .conftest import counting_queries
+
+    now = utcnow()
+    monkeypatch.setattr(routes, "utcnow", lambda: now)  # one minute throughout: the key holds the minute
+    data_version.clear()
+    make_ticket(commune_officer)
+
+    def received(html):
+        return int(re.search(r'data-kpi="received"><a [^>]*>(\d+)<', html).group(1))
+
+    login(triage_user)
+    assert received(client.get("/dashboard").get_data(as_text=True)) == 1
+    with counting_queries() as statements:
+        html = client.get("/dashboard").get_data(as_text=True)
+    assert received(html) == 1 and "cả nước" in html
+    assert not [s for s in statements if "from categories" in s.lower() or "from units" in s.lower()]
+    client.post("/lang/en", data={"next": "/dashboard"})
+    assert "the whole country" in client.get("/dashboard").get_data(as_text=True)
+
+    make_ticket(commune_officer)
+    assert received(client.get("/dashboard").get_data(as_text=True)) == 2
+    login(province_coordinator)
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "the whole country" not in html and "cả nước" not in html
+    assert "By commune" in html or "Theo xã, phường, đặc khu" in html

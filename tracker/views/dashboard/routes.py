@@ -1,8 +1,10 @@
 """The dashboard (the country, a unit or a province), the "6 rõ" list and the policy list."""
 from flask import Blueprint, abort, render_template, request
+from flask_babel import get_locale
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
-from ... import permissions, queries, stats
+from ... import data_version, permissions, queries, stats
 from ...localtime import local_date
 from ...mail.digest_mail import local_name
 from ...models import utcnow
@@ -14,25 +16,38 @@ from .tables import Links, tables
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
-def load_dashboard(user, args) -> stats.Dashboard:
-    """The user's dashboard for these filters; 404 for a province or unit outside their scope."""
-    now = utcnow()
+
+
+def dashboard_filters(user, args, now):
+    """The dashboard's filters; 404 for a province or unit outside the user's scope."""
     try:
-        filters = read_filters(user, args, local_date(now))
+        return read_filters(user, args, local_date(now))
     except OutOfScope:
         abort(404)
-    return stats.build_dashboard(user, filters, now)
 
 
 @bp.get("")
 @login_required
 @permissions.allowed_only(permissions.can_see_dashboard)
 def index():
-    board = load_dashboard(current_user, request.args)
-    links = Links(board)
-    return render_template("dashboard/index.html", board=board, charts=chart_data(board), href=links,
-                           trend_href=links.week, tables=tables(board, links),
-                           may_filter=permissions.is_team(current_user), local_name=local_name)
+    user, now = current_user, utcnow()
+    filters = dashboard_filters(user, request.args, now)
+    may_filter = permissions.is_team(user)
+
+    def render_board() -> Markup:
+        board = stats.build_dashboard(user, filters, now)
+        links = Links(board)
+        return Markup(render_template(
+            "dashboard/_board.html", board=board, charts=chart_data(board), href=links, trend_href=links.week,
+            tables=tables(board, links), may_filter=may_filter, local_name=local_name))
+
+    if filters.errors:  # shown with what was typed: not kept
+        return render_template("dashboard/index.html", board=render_board())
+    # Kept as its numbers are (stats._numbers): a write to tickets or the next minute makes it miss; names of
+    # categories, units and localities changed meanwhile show within the minute.
+    key = ("dashboard page", str(get_locale()), may_filter, request.script_root,
+           tuple(sorted(request.args.items(multi=True))), *stats.numbers_key(user, filters, now))
+    return render_template("dashboard/index.html", board=data_version.cached(key, render_board))
 
 
 @bp.get("/gaps")
