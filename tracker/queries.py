@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field, replace
 
 from flask import current_app
@@ -309,17 +310,22 @@ def _as_earlier(element):
     return None
 
 
-def one_row_per_issue(query):
+def one_row_per_issue(query, as_earlier: list | None = None):
     """Obstacles linked to a systemic issue show as one row per issue: the first of them the list holds.
 
     Written as "no earlier obstacle of the same issue meets the same conditions" (NOT EXISTS on the issue's
     index), so the list still walks its sort index and stops after a page, where a GROUP BY over every
-    matching row would have to read them all first.
+    matching row would have to read them all first. `as_earlier`: the query's conditions already copied onto
+    EARLIER (earlier_conditions), for the status tabs of one scope, which copy it once.
     """
     same_issue = [EARLIER.c.systemic_issue_id == Ticket.systemic_issue_id, EARLIER.c.id < Ticket.id]
-    if query.whereclause is not None:
-        same_issue.append(replacement_traverse(query.whereclause, {}, _as_earlier))
+    same_issue.extend(earlier_conditions(query.whereclause) if as_earlier is None else as_earlier)
     return query.where(or_(Ticket.systemic_issue_id.is_(None), ~exists().where(*same_issue)))
+
+
+def earlier_conditions(condition) -> list:
+    """A condition on tickets as the same condition on EARLIER ([] for none)."""
+    return [] if condition is None else [replacement_traverse(condition, {}, _as_earlier)]
 
 
 def _words(user: User, filters: TicketFilters):
@@ -343,7 +349,9 @@ def _narrow(query, user: User, filters: TicketFilters, one_per_issue: bool):
     return query
 
 
+@functools.lru_cache(maxsize=32)
 def _status(key: str):
+    """A status tab's condition, built once (immutable; each list builds several)."""
     return Ticket.status.in_(STATUS_GROUPS[key]) if key in STATUS_GROUPS else Ticket.status == key
 
 
@@ -361,14 +369,18 @@ def _listing(scope, user: User, filters: TicketFilters, page: int | None, per_pa
         return _matches_listing(scope.where(words), filters, page, per_page, default_sort, tabs, when_no_status,
                                 one_per_issue)
 
+    per_issue = one_per_issue and not filters.each
+    scope_as_earlier = earlier_conditions(scope.whereclause) if per_issue else []  # copied once for every tab
+
     def rows(key):
-        query = scope.where(_status(key)) if key else (scope if when_no_status is None else scope.where(when_no_status))
-        return one_row_per_issue(query) if one_per_issue and not filters.each else query
+        condition = _status(key) if key else when_no_status
+        query = scope if condition is None else scope.where(condition)
+        return one_row_per_issue(query, scope_as_earlier + earlier_conditions(condition)) if per_issue else query
 
     current = filters.status
     keys = list(dict.fromkeys([*tabs, current]))
     caps = {key: paging.TAB_CAP for key in tabs if key != current}
-    followed = _followed_counts(one_row_per_issue(scope) if one_per_issue and not filters.each else scope, keys,
+    followed = _followed_counts(one_row_per_issue(scope, scope_as_earlier) if per_issue else scope, keys,
                                 when_no_status)
     if followed is None:
         counts = bounded_counts({key: rows(key) for key in keys}, caps=caps)
