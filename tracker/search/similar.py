@@ -63,7 +63,10 @@ class Text:
         return cls(features(title_words), features(body_words[:TEXT_WORDS]))
 
     @classmethod
+    @functools.lru_cache(maxsize=4096)
     def from_text(cls, title: str | None, body: str | None) -> Text:
+        """Remembered by the texts themselves: the triage queue compares the same rows on every look, and
+        folding their words cost a third of the page."""
         return cls.of(words(title), words(body))
 
     def score(self, other: Text) -> float:
@@ -163,14 +166,19 @@ def look_alike_groups(tickets: list[Ticket], minimum: float = 0.5) -> list[list[
     return [group for group in groups.values() if len(group) > 1]
 
 
+@functools.lru_cache(maxsize=4096)
+def title_features(title: str) -> frozenset[str]:
+    return frozenset(features(words(title)))
+
+
 def issues_like(tickets: list[Ticket], issues: list[SystemicIssue], minimum: float = 0.4) -> list[tuple]:
     """(ticket, issue) pairs where an open issue's title looks like an unlinked ticket's title."""
-    titles = [(issue, features(words(issue.title))) for issue in issues]
+    titles = [(issue, title_features(issue.title)) for issue in issues]
     pairs = []
     for ticket in tickets:
         if ticket.systemic_issue_id is not None:
             continue
-        mine = features(words(ticket.title))
+        mine = title_features(ticket.title)
         best = max(((overlap(mine, title), issue) for issue, title in titles), default=(0.0, None),
                    key=lambda pair: pair[0])
         if best[1] is not None and best[0] >= minimum:
