@@ -19,7 +19,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-from sqlalchemy import event, insert, inspect, select, update
+from sqlalchemy import bindparam, event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from .extensions import db
@@ -38,9 +38,16 @@ _reference: dict[Hashable, tuple[str, object]] = {}
 _lock = threading.Lock()
 
 
+_versions = DataVersion.__table__
+# Built once: they run with every filing and every write of tickets.
+_READ = select(DataVersion.token).where(DataVersion.name == bindparam("name"))
+_SET = update(_versions).where(_versions.c.name == bindparam("version_name")).values(token=bindparam("token"))
+_ADD = insert(_versions).values(name=bindparam("version_name"), token=bindparam("token"))
+
+
 def current(name: str = TICKETS) -> str:
     """The token as this transaction sees it ("" before the first write)."""
-    return db.session.scalar(select(DataVersion.token).where(DataVersion.name == name)) or ""
+    return db.session.scalar(_READ, {"name": name}) or ""
 
 
 def seen(name: str = REFERENCE) -> str:
@@ -61,10 +68,8 @@ def bump(session: Session, name: str = TICKETS, once: bool = True) -> None:
         return
     bumped.add(name)
     token = uuid.uuid4().hex
-    versions = DataVersion.__table__
-    changed = session.execute(update(versions).where(versions.c.name == name).values(token=token)).rowcount
-    if not changed:
-        session.execute(insert(versions).values(name=name, token=token))
+    if not session.execute(_SET, {"version_name": name, "token": token}).rowcount:
+        session.execute(_ADD, {"version_name": name, "token": token})
     session.info.setdefault(_SEEN, {})[name] = token
 
 

@@ -23,6 +23,9 @@ from .extensions import db
 from .models import FormSubmission, Ticket, User
 
 TOKEN = re.compile(r"[0-9a-f]{32}")
+# The token's row, inserted unless it exists (built once; [True] on PostgreSQL).
+_TAKE = {postgres: dialect.insert(FormSubmission).on_conflict_do_nothing(index_elements=["token"])
+         .returning(FormSubmission.token) for postgres, dialect in ((True, postgresql), (False, sqlite))}
 
 
 class AlreadySubmitted(DomainError):
@@ -67,10 +70,9 @@ def record_result(claimed: Claim | None, ticket: Ticket) -> None:
         return
     # One statement, no savepoint: PostgreSQL makes a concurrent insert of the same token wait for the first
     # transaction, then do nothing.
-    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
-    taken = db.session.execute(insert(FormSubmission).values(
-        token=claimed.token, user_id=claimed.user_id, ticket_id=ticket.id, created_at=claimed.created_at,
-    ).on_conflict_do_nothing(index_elements=["token"]).returning(FormSubmission.token)).scalar()
+    taken = db.session.execute(_TAKE[db.engine.dialect.name == "postgresql"], {
+        "token": claimed.token, "user_id": claimed.user_id, "ticket_id": ticket.id,
+        "created_at": claimed.created_at}).scalar()
     if taken is not None:
         return
     earlier = db.session.scalar(select(FormSubmission).where(FormSubmission.token == claimed.token)

@@ -118,9 +118,8 @@ def file_ticket(user: User, *, locality: Locality, category: Category, title: st
     uploads = attachments.check_files(files)
 
     year = now.astimezone(local_zone()).year
-    seq, reference = next_reference(year)
     ticket = Ticket(
-        reference=reference, year=year, seq=seq, locality=locality, locality_id=locality.id,
+        year=year, locality=locality, locality_id=locality.id,
         province_id=locality.province_id, created_by=user, category=category, title=title,
         description=description, legal_basis=legal_basis, requested_urgency=requested.value,
         urgency=requested.initial_urgency.value, status=Status.NEW.value, channel=Channel(channel).value,
@@ -129,6 +128,8 @@ def file_ticket(user: User, *, locality: Locality, category: Category, title: st
     )
     with db.session.no_autoflush:
         deadlines.set_deadlines(ticket, now=now)
+    # The number last: from the counter's row lock to the commit, every other filing waits for this one.
+    ticket.seq, ticket.reference = next_reference(year)
     db.session.add(ticket)
     db.session.flush()
     submissions.record_result(claimed, ticket)
