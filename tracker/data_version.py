@@ -40,7 +40,7 @@ _lock = threading.Lock()
 
 _versions = DataVersion.__table__
 # Built once: they run with every filing and every write of tickets.
-_READ = select(DataVersion.token).where(DataVersion.name == bindparam("name"))
+_READ = select(_versions.c.token).where(_versions.c.name == bindparam("name"))  # Core: no ORM result to build
 _SET = update(_versions).where(_versions.c.name == bindparam("version_name")).values(token=bindparam("token"))
 _ADD = insert(_versions).values(name=bindparam("version_name"), token=bindparam("token"))
 

@@ -23,9 +23,11 @@ from .extensions import db
 from .models import FormSubmission, Ticket, User
 
 TOKEN = re.compile(r"[0-9a-f]{32}")
-# The token's row, inserted unless it exists (built once; [True] on PostgreSQL).
-_TAKE = {postgres: dialect.insert(FormSubmission).on_conflict_do_nothing(index_elements=["token"])
-         .returning(FormSubmission.token) for postgres, dialect in ((True, postgresql), (False, sqlite))}
+# The token's row, inserted unless it exists (built once, on the table: Core's path, not the ORM's bulk insert;
+# [True] on PostgreSQL).
+_TABLE = FormSubmission.__table__
+_TAKE = {postgres: dialect.insert(_TABLE).on_conflict_do_nothing(index_elements=["token"]).returning(_TABLE.c.token)
+         for postgres, dialect in ((True, postgresql), (False, sqlite))}
 
 
 class AlreadySubmitted(DomainError):
