@@ -1,10 +1,16 @@
-"""The tickets' data version and a small cache keyed by it (the dashboard's numbers).
+"""Data versions: the tickets' (the dashboard's numbers) and the reference data's (what filing reads).
 
 Every transaction that writes tickets (an ORM flush, or an UPDATE/DELETE/INSERT statement on them) sets a
 new random token in `data_versions` once, inside the same transaction; a reader keys what it computes from
 tickets by the token it read, so a write anywhere — another worker, the scheduler — makes every process's
 cached value miss. A random token rather than a counter: a table emptied and refilled (a test run, a
 restore) never brings an old key back.
+
+The reference data (categories, SLA policies, the calendar's overrides, routing rules) has its own token,
+set anew by every flush or statement that changes it (a routing rule's round-robin turn excepted). Filing
+reads it once per transaction (`seen`) and takes those rows from this process's copy made under that token
+(`reference_cached`): one statement instead of one per table. Data changed outside the application (SQL by
+hand, a migration) is seen after a restart.
 """
 from __future__ import annotations
 
@@ -13,34 +19,70 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import bindparam, event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from .extensions import db
-from .models import DataVersion, Ticket
+from .models import CalendarOverride, Category, DataVersion, RoutingRule, SlaPolicy, Ticket
 
 TICKETS = "tickets"
+REFERENCE = "reference"
+REFERENCE_MODELS = (Category, SlaPolicy, CalendarOverride, RoutingRule)
+_REFERENCE_TABLES = frozenset(model.__tablename__ for model in REFERENCE_MODELS)
+_NOT_REFERENCE = {RoutingRule: frozenset({"last_assignee_id"})}  # written by filing itself (round robin)
 _BUMPED = "data_version_bumped"
+_SEEN = "data_version_seen"
 _ENTRIES = 256
 _cache: OrderedDict = OrderedDict()
+_reference: dict[Hashable, tuple[str, object]] = {}
 _lock = threading.Lock()
+
+
+_versions = DataVersion.__table__
+# Built once: they run with every filing and every write of tickets.
+_READ = select(_versions.c.token).where(_versions.c.name == bindparam("name"))  # Core: no ORM result to build
+_SET = update(_versions).where(_versions.c.name == bindparam("version_name")).values(token=bindparam("token"))
+_ADD = insert(_versions).values(name=bindparam("version_name"), token=bindparam("token"))
 
 
 def current(name: str = TICKETS) -> str:
     """The token as this transaction sees it ("" before the first write)."""
-    return db.session.scalar(select(DataVersion.token).where(DataVersion.name == name)) or ""
+    return db.session.scalar(_READ, {"name": name}) or ""
 
 
-def bump(session: Session, name: str = TICKETS) -> None:
-    """A new token, once per transaction (later writes of the same transaction are covered by it)."""
-    if session.info.get(_BUMPED):
+def seen(name: str = REFERENCE) -> str:
+    """The token, read once per transaction (pending changes of the reference data are flushed first)."""
+    session = db.session()
+    if session.autoflush and _writes_reference(session):
+        session.flush()
+    tokens = session.info.setdefault(_SEEN, {})
+    if name not in tokens:
+        tokens[name] = current(name)
+    return tokens[name]
+
+
+def bump(session: Session, name: str = TICKETS, once: bool = True) -> None:
+    """A new token (once per transaction unless `once` is False: later writes of it are covered by it)."""
+    bumped = session.info.setdefault(_BUMPED, set())
+    if once and name in bumped:
         return
-    session.info[_BUMPED] = True
+    bumped.add(name)
     token = uuid.uuid4().hex
-    versions = DataVersion.__table__
-    changed = session.execute(update(versions).where(versions.c.name == name).values(token=token)).rowcount
-    if not changed:
-        session.execute(insert(versions).values(name=name, token=token))
+    if not session.execute(_SET, {"version_name": name, "token": token}).rowcount:
+        session.execute(_ADD, {"version_name": name, "token": token})
+    session.info.setdefault(_SEEN, {})[name] = token
+
+
+def reference_cached(key: Hashable, compute: Callable[[], object]):
+    """compute() — a read of reference data — kept in this process under the reference token this transaction
+    sees; the token is read before the rows, so a value is never older than its token."""
+    token = seen(REFERENCE)
+    entry = _reference.get(key)
+    if entry is not None and entry[0] == token:
+        return entry[1]
+    value = compute()
+    _reference[key] = (token, value)
+    return value
 
 
 def cached(key: Hashable, compute: Callable[[], object]):
@@ -61,6 +103,7 @@ def cached(key: Hashable, compute: Callable[[], object]):
 def clear() -> None:
     with _lock:
         _cache.clear()
+    _reference.clear()
 
 
 def _writes_tickets(session: Session) -> bool:
@@ -68,23 +111,41 @@ def _writes_tickets(session: Session) -> bool:
         isinstance(o, Ticket) and session.is_modified(o) for o in session.dirty)
 
 
+def _writes_reference(session: Session) -> bool:
+    return any(isinstance(o, REFERENCE_MODELS) for o in (*session.new, *session.deleted)) or any(
+        isinstance(o, REFERENCE_MODELS) and _changed(o) for o in session.dirty)
+
+
+def _changed(obj) -> bool:
+    ignored = _NOT_REFERENCE.get(type(obj), ())
+    attributes = inspect(obj).attrs
+    return any(attr.key not in ignored and attr.history.has_changes() for attr in attributes)
+
+
 def _before_flush(session: Session, _context, _instances) -> None:
     if _writes_tickets(session):
         bump(session)
+    if _writes_reference(session):
+        bump(session, REFERENCE, once=False)
 
 
 def _on_execute(state) -> None:
-    if (state.is_update or state.is_delete or state.is_insert) and _targets_tickets(state.statement):
-        bump(state.session)
-
-
-def _targets_tickets(statement) -> bool:
-    table = getattr(statement, "table", None)
-    return getattr(table, "name", None) == Ticket.__tablename__
+    if state.is_update or state.is_delete or state.is_insert:
+        table = getattr(getattr(state.statement, "table", None), "name", None)
+        if table == Ticket.__tablename__:
+            bump(state.session)
+        elif table in _REFERENCE_TABLES:
+            bump(state.session, REFERENCE, once=False)
 
 
 def _forget(session: Session, *_args) -> None:
     session.info.pop(_BUMPED, None)
+
+
+def _forget_seen(session: Session, transaction) -> None:
+    """The transaction (or a savepoint) ended; a flush's own inner transaction is not one."""
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_SEEN, None)
 
 
 _installed = False
@@ -100,3 +161,4 @@ def install() -> None:
     event.listen(Session, "do_orm_execute", _on_execute)
     for name in ("after_commit", "after_rollback", "after_soft_rollback"):
         event.listen(Session, name, _forget)
+    event.listen(Session, "after_transaction_end", _forget_seen)

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from . import data_version
 from .enums import OPEN_STATUSES, Status
 from .extensions import db
 from .history import record
@@ -31,18 +33,41 @@ class Strategy(StrEnum):
         }[self]
 
 
-def matches(rule: RoutingRule, ticket: Ticket) -> bool:
+class Condition(NamedTuple):
+    """What an active rule matches (its keyword folded), kept per process by the reference data's version."""
+
+    id: int
+    category_id: int | None
+    province_id: int | None
+    keyword: str
+
+
+def matches(rule: Condition, ticket: Ticket, title: str) -> bool:
+    """`title`: the ticket's folded title."""
     if rule.category_id is not None and rule.category_id != ticket.category_id:
         return False
     if rule.province_id is not None and rule.province_id != ticket.province_id:
         return False
-    return not rule.keyword or fold(rule.keyword.strip()) in fold(ticket.title)
+    return not rule.keyword or rule.keyword in title
+
+
+def active_conditions() -> tuple[Condition, ...]:
+    """The active rules in their order, as plain values."""
+    return data_version.reference_cached("routing rules", lambda: tuple(
+        Condition(id, category_id, province_id, fold((keyword or "").strip()))
+        for id, category_id, province_id, keyword in db.session.execute(
+            select(RoutingRule.id, RoutingRule.category_id, RoutingRule.province_id, RoutingRule.keyword)
+            .where(RoutingRule.active.is_(True)).order_by(RoutingRule.position, RoutingRule.id))))
 
 
 def first_matching_rule(ticket: Ticket) -> RoutingRule | None:
-    rules = db.session.scalars(select(RoutingRule).where(RoutingRule.active.is_(True))
-                               .order_by(RoutingRule.position, RoutingRule.id)).all()
-    return next((rule for rule in rules if matches(rule, ticket)), None)
+    """The first active rule that matches; the rule itself is read only when one does."""
+    conditions = active_conditions()
+    if not conditions:
+        return None
+    title = fold(ticket.title) if any(rule.keyword for rule in conditions) else ""
+    found = next((rule for rule in conditions if matches(rule, ticket, title)), None)
+    return db.session.get(RoutingRule, found.id) if found else None
 
 
 def pick_round_robin(rule: RoutingRule) -> User | None:

@@ -1,25 +1,33 @@
 """The same filing form sent twice (a double click, a resend after a slow answer) files one obstacle.
 
-A filing form carries a one-time token issued with it. Filing claims the token first, with a row whose key
-is the token: a second request with it, even one running at the same moment in another worker or on
-another host, cannot insert that row again, and answers with the obstacle the first request filed.
+A filing form carries a one-time token issued with it. Filing takes the token with a row whose key is the
+token, written with the new obstacle's id right after the obstacle (one statement): a second request with
+it, even one running at the same moment in another worker or on another host, cannot insert that row
+again, rolls back the obstacle it was filing and answers with the one the first request filed. Two such
+requests never both get that far at once: the year's reference counter, taken before, makes the second wait
+for the first to commit.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
 import uuid
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import make_transient_to_detached
 
 from .errors import DomainError
 from .extensions import db
 from .models import FormSubmission, Ticket, User
 
 TOKEN = re.compile(r"[0-9a-f]{32}")
+# The token's row, inserted unless it exists (built once, on the table: Core's path, not the ORM's bulk insert;
+# [True] on PostgreSQL).
+_TABLE = FormSubmission.__table__
+_TAKE = {postgres: dialect.insert(_TABLE).on_conflict_do_nothing(index_elements=["token"]).returning(_TABLE.c.token)
+         for postgres, dialect in ((True, postgresql), (False, sqlite))}
 
 
 class AlreadySubmitted(DomainError):
@@ -37,32 +45,40 @@ def new_token() -> str:
     return uuid.uuid4().hex
 
 
-def claim(user: User, token: str | None, now: dt.datetime) -> FormSubmission | None:
-    """Take the form's token for this filing; None when the form carries none (API, scripts).
+@dataclass(frozen=True)
+class Claim:
+    """A filing form's token, to be taken with the obstacle it files (`record_result`)."""
 
-    Raises AlreadySubmitted when the token filed an obstacle already (waiting, on PostgreSQL, for a
-    request that holds it right now to finish), and DomainError when it is another user's.
-    """
+    token: str
+    user_id: int
+    created_at: dt.datetime
+
+
+def claim(user: User, token: str | None, now: dt.datetime) -> Claim | None:
+    """The form's token for this filing; None when the form carries none (API, scripts). No statement: the
+    row is written with the obstacle (`record_result`)."""
     if not token or not TOKEN.fullmatch(token):
         return None
-    # One statement, no savepoint: the row is ours when it went in (PostgreSQL makes a concurrent insert of the
-    # same token wait for the first transaction, then do nothing).
-    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
-    values = {"token": token, "user_id": user.id, "created_at": now}
-    claimed = db.session.execute(insert(FormSubmission).values(**values).on_conflict_do_nothing(
-        index_elements=["token"]).returning(FormSubmission.token)).scalar()
-    if claimed is not None:
-        submission = FormSubmission(ticket_id=None, **values)
-        make_transient_to_detached(submission)  # the row exists: the session tracks it without inserting it
-        db.session.add(submission)
-        return submission
-    earlier = db.session.scalar(select(FormSubmission).where(FormSubmission.token == token)
+    return Claim(token=token, user_id=user.id, created_at=now)
+
+
+def record_result(claimed: Claim | None, ticket: Ticket) -> None:
+    """Take the token for the obstacle just inserted (flushed).
+
+    Raises AlreadySubmitted when the token filed an obstacle already (waiting, on PostgreSQL, for a request
+    that holds it right now to finish), and DomainError when it is another user's; the caller rolls back.
+    """
+    if claimed is None:
+        return
+    # One statement, no savepoint: PostgreSQL makes a concurrent insert of the same token wait for the first
+    # transaction, then do nothing.
+    taken = db.session.execute(_TAKE[db.engine.dialect.name == "postgresql"], {
+        "token": claimed.token, "user_id": claimed.user_id, "ticket_id": ticket.id,
+        "created_at": claimed.created_at}).scalar()
+    if taken is not None:
+        return
+    earlier = db.session.scalar(select(FormSubmission).where(FormSubmission.token == claimed.token)
                                 .execution_options(populate_existing=True))
-    if earlier is not None and earlier.user_id == user.id and earlier.ticket is not None:
+    if earlier is not None and earlier.user_id == claimed.user_id and earlier.ticket is not None:
         raise AlreadySubmitted(earlier.ticket.reference)
     raise DomainError(_l("This form was already used. Reload the page to file a new obstacle."))
-
-
-def record_result(submission: FormSubmission | None, ticket: Ticket) -> None:
-    if submission is not None:
-        submission.ticket_id = ticket.id

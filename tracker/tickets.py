@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import make_transient_to_detached
 
-from . import attachments, permissions, routing, submissions
+from . import attachments, data_version, permissions, routing, submissions
 from .enums import Channel, MessageKind, RequestedUrgency, Role, Status, Urgency
 from .errors import DomainError
 from .extensions import db
@@ -39,6 +42,37 @@ def allowed_localities_for(user: User) -> list[Locality]:
         ).all()
         return [user.locality, *communes]
     return []
+
+
+class CategoryChoice(NamedTuple):
+    """An active category as the filing form lists it (kept per process by the reference data's version)."""
+
+    id: int
+    code: str
+    name: str
+    name_en: str
+    default_unit_id: int | None
+    position: int
+    active: bool
+
+
+def filing_categories() -> tuple[CategoryChoice, ...]:
+    """The active categories in their order."""
+    return data_version.reference_cached("active categories", lambda: tuple(
+        CategoryChoice(*row) for row in db.session.execute(
+            select(Category.id, Category.code, Category.name, Category.name_en, Category.default_unit_id,
+                   Category.position, Category.active)
+            .where(Category.active.is_(True)).order_by(Category.position))))
+
+
+def filing_category(code: str | None) -> Category | None:
+    """The active category of that code, in this session without a statement (made from the kept values)."""
+    choice = next((c for c in filing_categories() if c.code == code), None)
+    if choice is None:
+        return None
+    category = Category(**choice._asdict())
+    make_transient_to_detached(category)
+    return db.session.merge(category, load=False)
 
 
 def may_file_for(user: User, locality: Locality) -> bool:
@@ -84,9 +118,8 @@ def file_ticket(user: User, *, locality: Locality, category: Category, title: st
     uploads = attachments.check_files(files)
 
     year = now.astimezone(local_zone()).year
-    seq, reference = next_reference(year)
     ticket = Ticket(
-        reference=reference, year=year, seq=seq, locality=locality, locality_id=locality.id,
+        year=year, locality=locality, locality_id=locality.id,
         province_id=locality.province_id, created_by=user, category=category, title=title,
         description=description, legal_basis=legal_basis, requested_urgency=requested.value,
         urgency=requested.initial_urgency.value, status=Status.NEW.value, channel=Channel(channel).value,
@@ -95,10 +128,12 @@ def file_ticket(user: User, *, locality: Locality, category: Category, title: st
     )
     with db.session.no_autoflush:
         deadlines.set_deadlines(ticket, now=now)
+    # The number last: from the counter's row lock to the commit, every other filing waits for this one.
+    ticket.seq, ticket.reference = next_reference(year)
     db.session.add(ticket)
     db.session.flush()
-    record(ticket, user, "filed", at=now)
     submissions.record_result(claimed, ticket)
+    record(ticket, user, "filed", at=now)
     attachments.store(uploads, ticket=ticket, user=user)
     routing.route(ticket, now)
     return ticket

@@ -66,18 +66,22 @@ def _documents(connection: Connection, ticket_condition, message_condition) -> l
     return [document(row.id, row.title, parts[row.id], row.locality_id, row.province_id) for row in tickets]
 
 
-def _write(connection: Connection, documents: list[dict]) -> None:
+def _upsert(dialect):
     """Insert or replace; an unchanged document is not rewritten (its words stay as they are)."""
-    if not documents:
-        return
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     table = SearchDocument.__table__
     statement = dialect.insert(table)
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=[table.c.ticket_id],
         set_={name: statement.excluded[name] for name in ("title", "body", "scope")},
         where=or_(*(table.c[name] != statement.excluded[name] for name in ("title", "body", "scope"))))
-    connection.execute(statement, documents)
+
+
+_UPSERT = {"postgresql": _upsert(postgresql), "sqlite": _upsert(sqlite)}  # built once: every filing writes one
+
+
+def _write(connection: Connection, documents: list[dict]) -> None:
+    if documents:
+        connection.execute(_UPSERT[connection.dialect.name], documents)
 
 
 def index_tickets(connection: Connection, ids: Iterable[int]) -> None:

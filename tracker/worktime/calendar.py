@@ -1,8 +1,8 @@
 """The working calendar: office hours, Vietnamese public holidays and make-up days, admin overrides.
 
 A WorkingCalendar is a plain value (no database access inside), so the arithmetic in sla.py stays a pure
-function of (start, duration, calendar). `load_calendar()` reads the overrides once per computation;
-overrides.py changes them.
+function of (start, duration, calendar). `load_calendar()` takes the overrides from this process's copy,
+kept by the reference data's version (data_version.py); overrides.py changes them.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import holidays
 from flask import current_app, g
 from sqlalchemy import select
 
+from .. import data_version
 from ..extensions import db
 from ..localtime import local_zone
 from ..models import CalendarOverride
@@ -107,12 +108,17 @@ class WorkingCalendar:
 
 
 def office_hours() -> tuple[tuple[int, int], ...]:
-    return parse_office_hours(current_app.config.get("OFFICE_HOURS") or DEFAULT_OFFICE_HOURS)
+    return _office_hours(current_app.config.get("OFFICE_HOURS") or DEFAULT_OFFICE_HOURS)
+
+
+_office_hours = functools.lru_cache(maxsize=8)(parse_office_hours)
 
 
 def load_calendar() -> WorkingCalendar:
-    """The calendar in force: config office hours and every admin override, read in one query."""
-    overrides = dict(db.session.execute(select(CalendarOverride.day, CalendarOverride.is_working)).all())
+    """The calendar in force: config office hours and every admin override (read once per reference version;
+    the dict is shared: read it, never change it)."""
+    overrides = data_version.reference_cached("calendar overrides", lambda: dict(
+        db.session.execute(select(CalendarOverride.day, CalendarOverride.is_working)).all()))
     return WorkingCalendar(zone=local_zone(), periods=office_hours(), overrides=overrides)
 
 

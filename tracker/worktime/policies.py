@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import audit
+from .. import audit, data_version
 from ..enums import AuditAction, Urgency
 from ..errors import DomainError
 from ..extensions import db
@@ -15,14 +15,15 @@ from .sla import MAX_HOURS
 
 def policy_hours(urgency: str, category_id: int | None) -> tuple[int, int]:
     """(first response, answer) hours: the category's own policy wins over the urgency's default."""
-    policies = db.session.scalars(
-        select(SlaPolicy).where(SlaPolicy.urgency == urgency,
-                                (SlaPolicy.category_id == category_id) | SlaPolicy.category_id.is_(None))
-    ).all()
-    policy = next((p for p in policies if p.category_id is not None), None) or next(iter(policies), None)
-    if policy is None:
-        return SLA_DEFAULTS.get(urgency, SLA_DEFAULTS[Urgency.THUONG])
-    return policy.first_response_hours, policy.answer_hours
+    hours = data_version.reference_cached("sla policies", _all_hours)
+    found = (category_id is not None and hours.get((urgency, category_id))) or hours.get((urgency, None))
+    return found or SLA_DEFAULTS.get(urgency, SLA_DEFAULTS[Urgency.THUONG])
+
+
+def _all_hours() -> dict[tuple[str, int | None], tuple[int, int]]:
+    rows = db.session.execute(select(SlaPolicy.urgency, SlaPolicy.category_id, SlaPolicy.first_response_hours,
+                                     SlaPolicy.answer_hours))
+    return {(urgency, category_id): (first, answer) for urgency, category_id, first, answer in rows}
 
 
 def policies_table() -> tuple[list[SlaPolicy], list[SlaPolicy]]:

@@ -2,15 +2,13 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from ... import permissions, queries
 from ...enums import Role
-from ...extensions import db
 from ...lookups import by_code
-from ...models import Category, Locality
+from ...models import Locality
 from ...submissions import AlreadySubmitted
-from ...tickets import allowed_localities_for, file_ticket, post_message, start_work
+from ...tickets import allowed_localities_for, file_ticket, filing_categories, filing_category, post_message, start_work
 from ..actions import perform
 from ..forms import redisplay_on_csrf_error
 from ..limits import filing_limit
@@ -37,16 +35,14 @@ def new():
     if not permissions.can_file(current_user):
         abort(404)
     localities = allowed_localities_for(current_user)
-    categories = db.session.scalars(select(Category).where(Category.active.is_(True))
-                                    .order_by(Category.position)).all()
     form = TicketForm()
-    form.fill_choices(categories, localities)
+    form.fill_choices(filing_categories(), localities)
     choose_locality = current_user.role_enum is Role.PROVINCE
     if form.validate_on_submit():
         locality = by_code(Locality, form.locality.data) if choose_locality else current_user.locality
         result = perform(lambda: file_ticket(
             current_user, locality=locality,
-            category=next((c for c in categories if c.code == form.category.data), None),
+            category=filing_category(form.category.data),
             title=form.title.data, description=form.description.data, legal_basis=form.legal_basis.data,
             requested_urgency=form.urgency.data, files=request.files.getlist("attachments"),
             submission=form.submission.data).reference, form)  # read before the commit expires the obstacle
