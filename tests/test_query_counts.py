@@ -143,3 +143,20 @@ def test_the_next_crossing_follows_state_thresholds_and_pause(db, make_ticket, c
     db.session.commit()
     db.session.refresh(ticket)
     assert ticket.answer_next_at is None and ticket.first_response_next_at is not None
+
+
+@pytest.mark.parametrize("url", ["/tickets", "/dashboard", "/api/v1/stats", "/api/v1/tickets"])
+def test_the_data_versions_come_with_the_user_or_the_token(db, client, login, make_user, bearer, make_ticket,
+                                                          commune_officer, url):
+    """The caches keyed by the tickets' and the reference data's versions (the dashboard, the calendar's
+    overrides, the stats) read them along with the session's user or the API token: no statement of their own."""
+    lead = make_user(Role.LEAD)
+    make_ticket(commune_officer)
+    headers = bearer(lead) if url.startswith("/api/") else {}
+    if not headers:
+        login(lead)
+    client.get(url, headers=headers)
+    with counting_queries() as statements:
+        assert client.get(url, headers=headers).status_code == 200
+    own_reads = [s for s in statements if s.lstrip().upper().startswith("SELECT DATA_VERSIONS.TOKEN")]
+    assert own_reads == [] and any("data_versions" in s for s in statements)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 
@@ -10,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from . import audit
+from . import audit, data_version
 from .enums import AuditAction, Role, TokenScope
 from .errors import DomainError
 from .extensions import db
@@ -130,15 +131,22 @@ def hash_token(token: str) -> str:
 
 
 # Built once: every API call runs it, and building it cost more than running it.
-TOKEN_BY_HASH = (select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
-                 .options(joinedload(ApiToken.user)))
+@functools.cache
+def _token_by_hash():
+    """With the data versions read along (data_version.read_along)."""
+    return (select(ApiToken, *data_version.read_along()).where(ApiToken.token_hash == bindparam("token_hash"))
+            .options(joinedload(ApiToken.user)))
 
 
 def active_token(token: str, now: dt.datetime | None = None) -> ApiToken | None:
     """The stored token behind a bearer token, when it is neither revoked nor expired and its user is active."""
     if not token or len(token) > 200:
         return None
-    stored = db.session.scalar(TOKEN_BY_HASH, {"token_hash": hash_token(token)})
+    row = db.session.execute(_token_by_hash(), {"token_hash": hash_token(token)}).first()
+    if row is None:
+        return None
+    stored, tickets_version, reference_version = row
+    data_version.known(tickets_version, reference_version)
     if stored is None or not stored.usable(now or utcnow()) or not stored.user.active:
         return None
     return stored

@@ -61,6 +61,20 @@ def seen(name: str = REFERENCE) -> str:
     return tokens[name]
 
 
+def read_along() -> list:
+    """Both tokens as columns to add to a statement every request runs anyway (the session's user, an API
+    token): with `known`, a request reads its versions in no statement of their own."""
+    return [select(_versions.c.token).where(_versions.c.name == name).scalar_subquery().label(f"{name}_version")
+            for name in (TICKETS, REFERENCE)]
+
+
+def known(tickets: str | None, reference: str | None) -> None:
+    """The tokens `read_along` brought, as this transaction's (a token this transaction set stays)."""
+    tokens = db.session().info.setdefault(_SEEN, {})
+    tokens.setdefault(TICKETS, tickets or "")
+    tokens.setdefault(REFERENCE, reference or "")
+
+
 def bump(session: Session, name: str = TICKETS, once: bool = True) -> None:
     """A new token (once per transaction unless `once` is False: later writes of it are covered by it)."""
     bumped = session.info.setdefault(_BUMPED, set())
@@ -87,7 +101,7 @@ def reference_cached(key: Hashable, compute: Callable[[], object]):
 
 def cached(key: Hashable, compute: Callable[[], object]):
     """compute(), remembered in this process under (tickets' token, key) for the few most recent keys."""
-    full = (current(), key)
+    full = (seen(TICKETS), key)
     with _lock:
         if full in _cache:
             _cache.move_to_end(full)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, with_expression
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import IntegerConverter
 
-from . import enums, permissions
+from . import data_version, enums, permissions
 from .alerts.inbox import UNREAD_CAP
 from .extensions import db, limiter, login_manager
 from .models import Notification, User, utcnow
@@ -156,7 +156,7 @@ def _user_by_id():
     unread = select(func.count()).select_from(
         select(Notification.id).where(Notification.user_id == User.id, Notification.read_at.is_(None))
         .limit(UNREAD_CAP + 1).correlate(User).subquery()).scalar_subquery()
-    return (select(User).where(User.id == bindparam("user_id"))
+    return (select(User, *data_version.read_along()).where(User.id == bindparam("user_id"))
             .options(joinedload(User.locality), joinedload(User.unit), with_expression(User.unread_loaded, unread)))
 
 
@@ -185,7 +185,11 @@ def user_for_session(session_id: str) -> User | None:
     user_id, _sep, version = (session_id or "").partition(":")
     if not (user_id.isdigit() and version.isdigit() and len(user_id) < 10 and len(version) < 10):
         return None
-    user = db.session.scalars(_user_by_id(), {"user_id": int(user_id)}).first()
+    row = db.session.execute(_user_by_id(), {"user_id": int(user_id)}).first()
+    if row is None:
+        return None
+    user, tickets_version, reference_version = row
+    data_version.known(tickets_version, reference_version)  # read along: caches keyed by them cost no statement
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
