@@ -93,3 +93,22 @@ def test_the_triage_queue_query_count_does_not_grow_with_look_alike_rows(page_qu
     for _ in range(5):
         make_ticket(commune_officer, title=SAME[0], description=SAME[1])
     assert page_queries("/triage") == two
+
+
+def test_an_obstacles_suggestions_are_kept_until_tickets_change(client, login, triage_user, filed, make_user,
+                                                                  make_ticket, hcm):
+    """The search and scoring behind the suggestions run once per data version: a second look only loads the
+    few suggested, and an obstacle filed meanwhile is offered at once."""
+    from .conftest import counting_queries
+
+    ours, near, _far = filed
+    login(triage_user)
+    url = f"/tickets/{ours.reference}"
+    client.get(url)
+    with counting_queries() as statements:
+        panel = client.get(url).get_data(as_text=True).split("systemic-suggestions", 1)[1]
+    assert near.reference in panel
+    assert not [s for s in statements if "search_documents" in s.lower()]
+    later = make_ticket(make_user(Role.COMMUNE, hcm), title="Biên chế công chức cấp xã khi sắp xếp, hợp nhất",
+                        description="Cách tính biên chế công chức cấp xã.")
+    assert later.reference in client.get(url).get_data(as_text=True).split("systemic-suggestions", 1)[1]

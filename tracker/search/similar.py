@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
+from .. import data_version
 from ..enums import OPEN_STATUSES, Status
 from ..extensions import db
 from ..guidance import published
 from ..models import Guidance, SearchDocument, SystemicIssue, Ticket, User
-from ..permissions import visible_tickets
+from ..permissions import is_team, visible_tickets
 from ..text import words
 from . import query
 
@@ -113,7 +114,22 @@ def similar_to_ticket(user: User, ticket: Ticket, limit: int = 5) -> list[Sugges
     """Open obstacles and systemic issues like this one, best first: what triage may link in one click.
 
     An obstacle already in an issue is offered as its issue; the obstacle's own issue is not offered. The
-    candidates are scored from plain rows (id, issue, words); only the few suggested are loaded as obstacles."""
+    candidates are scored from plain rows (id, issue, words); only the few suggested are loaded as obstacles.
+    Which ones are kept by the tickets' data version (any write to tickets makes them miss) for this obstacle
+    and scope: the search and its scoring were a quarter of an obstacle's page, seen again and again."""
+    key = ("similar to", ticket.id, ticket.version, "team" if is_team(user) else user.id, limit)
+    chosen = data_version.cached(key, lambda: _most_similar(user, ticket, limit))
+    if not chosen:
+        return []
+    loaded = {t.id: t for t in db.session.scalars(
+        select(Ticket).where(Ticket.id.in_([ticket_id for _s, ticket_id, _i in chosen]))
+        .options(joinedload(Ticket.systemic_issue), joinedload(Ticket.locality)))}
+    return [Suggestion(score, ticket=loaded[ticket_id]) if issue_id is None
+            else Suggestion(score, issue=loaded[ticket_id].systemic_issue) for score, ticket_id, issue_id in chosen]
+
+
+def _most_similar(user: User, ticket: Ticket, limit: int) -> list[tuple[float, int, int | None]]:
+    """(score, id, issue id) of the obstacles similar_to_ticket offers."""
     text = Text.from_text(ticket.title, f"{ticket.description}\n{ticket.legal_basis}")
     found = text.distinctive()
     if not found:
@@ -136,13 +152,7 @@ def similar_to_ticket(user: User, ticket: Ticket, limit: int = 5) -> list[Sugges
         if issue_id is not None:
             offered_issues.add(issue_id)
         chosen.append((score, ticket_id, issue_id))
-    if not chosen:
-        return []
-    loaded = {t.id: t for t in db.session.scalars(
-        select(Ticket).where(Ticket.id.in_([ticket_id for _s, ticket_id, _i in chosen]))
-        .options(joinedload(Ticket.systemic_issue), joinedload(Ticket.locality)))}
-    return [Suggestion(score, ticket=loaded[ticket_id]) if issue_id is None
-            else Suggestion(score, issue=loaded[ticket_id].systemic_issue) for score, ticket_id, issue_id in chosen]
+    return chosen
 
 
 def look_alike_groups(tickets: list[Ticket], minimum: float = 0.5) -> list[list[Ticket]]:
