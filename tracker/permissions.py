@@ -4,7 +4,7 @@ from functools import wraps
 
 from flask import abort, current_app, g, has_app_context, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import Integer, Select, String, and_, any_, bindparam, false, func, or_, select
+from sqlalchemy import Integer, Select, String, and_, any_, bindparam, false, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from .enums import Role, Status, can_transition
@@ -29,15 +29,24 @@ def visible_tickets(user: User, *, followed: bool = True) -> Select:
     main_ids = followed_main_ids(user)
     if not main_ids:
         return query.where(own)
-    followed = id_among(Ticket.id, main_ids)
-    either = or_(own, followed)
+    either = or_(own, id_among(Ticket.id, main_ids))
     if has_app_context():  # the parts the OR is made of, disjoint, for scope_parts (kept beside, not in, the
         # statement: an annotation would make SQLAlchemy compile every list statement afresh)
         known = g.setdefault(_PARTS, {})
         if len(known) >= _PARTS_KEPT:  # a long app context (a job) keeps only the latest scopes
             known.clear()
-        known[id(either)] = (either, (own, and_(followed, ~own)))
+        followed = Ticket.id.in_(_followers(user).with_only_columns(_FOLLOWERS.c.duplicate_of_id))
+        known[id(either)] = (either, (own, and_(followed, ~own)), own_locality(user))
     return query.where(either)
+
+
+_FOLLOWERS = Ticket.__table__.alias("followers")
+
+
+def _followers(user: User) -> Select:
+    """The user's own obstacles merged into a main one (the followers' index: locality or province, main)."""
+    kind, locality_id = own_locality(user)
+    return select(_FOLLOWERS).where(_FOLLOWERS.c[kind] == locality_id, _FOLLOWERS.c.duplicate_of_id.is_not(None))
 
 
 _PARTS = "tracker_visibility_parts"
@@ -58,10 +67,27 @@ def scope_parts(query: Select) -> list[Select]:
     known = g.get(_PARTS, {}) if has_app_context() else {}
     criteria = query._where_criteria
     for index, criterion in enumerate(criteria):
-        either, parts = known.get(id(criterion), (None, ()))
+        either, parts, _own = known.get(id(criterion), (None, (), None))
         if either is criterion:
             return [_with_criteria(query, (*criteria[:index], part, *criteria[index + 1:])) for part in parts]
     return [query]
+
+
+def scope_copy(criterion, table):
+    """visible_tickets' "own OR followed" `criterion` for the rows of `table` (an alias of tickets), the followed
+    ones found through the followers' index rather than by their ids; None for any other condition.
+
+    For the copy of a list's conditions its statement carries (one row per systemic issue: no earlier
+    obstacle of the issue in the same list): written with the ids, each copy would send and plan a province's
+    ~2,400 ids again (PostgreSQL estimates an array's every element while planning)."""
+    known = g.get(_PARTS, {}) if has_app_context() else {}
+    either, _parts, own = known.get(id(criterion), (None, (), None))
+    if either is not criterion:
+        return None
+    kind, locality_id = own
+    followed = _FOLLOWERS.alias("followers_of_earlier")
+    return or_(table.c[kind] == locality_id, select(literal(1)).where(
+        followed.c[kind] == locality_id, followed.c.duplicate_of_id == table.c.id).exists())
 
 
 def _with_criteria(query: Select, criteria: tuple) -> Select:

@@ -30,7 +30,7 @@ from .models import (
     utcnow,
 )
 from .paging import BoundedPage, bounded_counts, paginate
-from .permissions import can_see_internal, id_among, scope_parts, visible_tickets
+from .permissions import can_see_internal, id_among, scope_copy, scope_parts, visible_tickets
 from .search import query as search_query
 
 LIST_LOADS = (
@@ -304,6 +304,9 @@ def _as_earlier(element):
     """A tickets column as the same column of EARLIER; subqueries (codes to ids, coordinating units) as they are."""
     if isinstance(element, SelectBase | ScalarSelect):
         return element
+    copy = scope_copy(element, EARLIER)
+    if copy is not None:  # a locality's visibility, its followed obstacles by their followers (not ~2,400 ids again)
+        return copy
     if isinstance(element, Column) and element.table is Ticket.__table__:
         return EARLIER.c[element.key]
     return None
