@@ -30,7 +30,7 @@ from .models import (
     utcnow,
 )
 from .paging import BoundedPage, bounded_counts, paginate
-from .permissions import can_see_internal, id_among, scope_copy, scope_parts, visible_tickets
+from .permissions import can_see_internal, id_among, own_locality, scope_copy, scope_parts, visible_tickets
 from .search import query as search_query
 
 LIST_LOADS = (
@@ -444,7 +444,19 @@ def _matches_listing(scope, filters: TicketFilters, page: int | None, per_page: 
 
 def _scope(user: User, filters: TicketFilters):
     """What the user may see, every filter applied but the status and the words (the listing adds them)."""
-    return replace(filters, status=None, q=None).apply(visible_tickets(user), user)
+    scope = replace(filters, status=None, q=None).apply(visible_tickets(user), user)
+    return scope_parts(scope)[0] if _pinned_to_own_locality(user, filters) else scope
+
+
+def _pinned_to_own_locality(user: User, filters: TicketFilters) -> bool:
+    """A filter naming the user's own province (or commune) leaves none of the followed obstacles, which are
+    not its own: the list is its own part alone (permissions.scope_parts), and the database neither looks the
+    followed ones up (a province follows ~2,400) only to drop them, nor plans a second part."""
+    own = own_locality(user)
+    if own is None or user.locality is None:
+        return False
+    chosen = filters.province if own[0] == "province_id" else filters.commune
+    return chosen is not None and chosen == user.locality.code
 
 
 def ticket_list(user: User, filters: TicketFilters, page: int | None = 1, one_per_issue: bool = True,
