@@ -435,7 +435,7 @@ def _matches_listing(scope, filters: TicketFilters, page: int | None, per_page: 
     # (joining names to every chosen obstacle before sorting them cost PostgreSQL more than the search).
     number = min(max(page or 1, 1), BoundedPage([], 1, per_page, total).pages)
     firsts = select(Ticket.id).where(id_among(Ticket.id, chosen)).order_by(*order).limit(number * per_page)
-    listing = paginate(select(Ticket).where(Ticket.id.in_(firsts)), order, number, per_page, total,
+    listing = paginate(select(Ticket).where(paging.id_in(firsts)), order, number, per_page, total,
                        options=LIST_LOADS)
     listing.tabs = {key: min(len(ids(key)), (paging.COUNT_CAP if key == current else paging.TAB_CAP) + 1)
                     for key in tabs}
