@@ -30,7 +30,7 @@ from .models import (
     utcnow,
 )
 from .paging import BoundedPage, bounded_counts, paginate
-from .permissions import can_see_internal, id_among, own_locality, scope_copy, scope_parts, visible_tickets
+from .permissions import can_see_internal, id_among, own_locality, scope_copier, scope_parts, visible_tickets
 from .search import query as search_query
 
 LIST_LOADS = (
@@ -300,12 +300,13 @@ def _id_of(model, code: str):
 EARLIER = Ticket.__table__.alias("earlier")
 
 
-def _as_earlier(element):
-    """A tickets column as the same column of EARLIER; subqueries (codes to ids, coordinating units) as they are."""
+def _as_earlier(element, visibility=lambda _element: None):
+    """A tickets column as the same column of EARLIER; subqueries (codes to ids, coordinating units) as they are;
+    a locality's visibility as `visibility` (permissions.scope_copier) writes it for EARLIER."""
     if isinstance(element, SelectBase | ScalarSelect):
         return element
-    copy = scope_copy(element, EARLIER)
-    if copy is not None:  # a locality's visibility, its followed obstacles by their followers (not ~2,400 ids again)
+    copy = visibility(element)
+    if copy is not None:  # its followed obstacles found by their followers (not ~2,400 ids again)
         return copy
     if isinstance(element, Column) and element.table is Ticket.__table__:
         return EARLIER.c[element.key]
@@ -321,7 +322,8 @@ def one_row_per_issue(query):
     """
     same_issue = [EARLIER.c.systemic_issue_id == Ticket.systemic_issue_id, EARLIER.c.id < Ticket.id]
     if query.whereclause is not None:
-        same_issue.append(replacement_traverse(query.whereclause, {}, _as_earlier))
+        visibility = scope_copier(EARLIER)
+        same_issue.append(replacement_traverse(query.whereclause, {}, lambda e: _as_earlier(e, visibility)))
     return query.where(or_(Ticket.systemic_issue_id.is_(None), ~exists().where(*same_issue)))
 
 
