@@ -124,3 +124,74 @@ def test_a_provinces_list_pages_its_own_and_followed_obstacles_as_one_list(db, m
             break
         after = (rows[1].created_at, rows[1].id)
     assert keyed == expected
+
+
+def test_a_provinces_list_shows_an_issue_once_counting_only_what_it_may_see(db, make_user, make_ticket, triage_user,
+                                                                             province_coordinator, hoan_kiem,
+                                                                             ben_thanh):
+    """One row per systemic issue: the first obstacle of the issue the list holds, among its own and followed
+    ones (the statement's copy of the scope finds the followed ones through their followers); an earlier
+    obstacle of the issue the province may not see hides nothing."""
+    from tracker import workflow
+    from tracker.models import Ticket
+    from tracker.queries import TicketFilters, ticket_list
+    from tracker.systemic import create_issue
+
+    own_officer, far_officer = make_user(Role.COMMUNE, hoan_kiem), make_user(Role.COMMUNE, ben_thanh)
+    unseen = make_ticket(far_officer, title="Vướng mắc nơi khác")  # the issue's first obstacle, not followed
+    mains = [make_ticket(far_officer, title=f"Vướng mắc chung {n}") for n in range(2)]
+    for main in mains:
+        copy = make_ticket(own_officer, title="Vướng mắc trùng")
+        workflow.mark_duplicate(triage_user, copy, version=copy.version, main=main)
+    own = [make_ticket(own_officer, title=f"Vướng mắc riêng {n}") for n in range(3)]
+    create_issue(triage_user, title="Biên chế", tickets=[unseen, mains[1], own[0], own[2]])
+    create_issue(triage_user, title="Con dấu", tickets=[own[1]])
+    db.session.commit()
+
+    visible = list(db.session.scalars(visible_tickets(province_coordinator).order_by(Ticket.id)))
+    assert unseen not in visible and set(mains) <= set(visible)
+
+    def expected(rows):
+        first = {}
+        for ticket in rows:
+            first.setdefault(ticket.systemic_issue_id, ticket.id)
+        return {t.reference for t in rows if t.systemic_issue_id is None or first[t.systemic_issue_id] == t.id}
+
+    listing = ticket_list(province_coordinator, TicketFilters(), 1, per_page=25)
+    assert {t.reference for t in listing.items} == expected(visible)
+    assert mains[1] in listing.items and own[0] not in listing.items and own[1] in listing.items
+    assert listing.total == len(expected(visible)) == listing.tabs[None]
+    for status in {t.status for t in visible}:
+        rows = [t for t in visible if t.status == status]
+        chosen = ticket_list(province_coordinator, TicketFilters(status=status), 1, per_page=25)
+        assert {t.reference for t in chosen.items} == expected(rows) and chosen.total == len(expected(rows))
+
+
+def test_a_filter_naming_the_own_province_reads_the_own_part_alone(db, make_user, make_ticket, triage_user,
+                                                                    province_coordinator, hoan_kiem, ben_thanh):
+    """The followed obstacles are never the province's own, so a filter naming its own province leaves none of
+    them: the list is read without them (no second part, no lookup of the followed ones), with the same rows."""
+    from tracker import workflow
+    from tracker.models import Ticket
+    from tracker.queries import TicketFilters, ticket_list
+
+    from .conftest import counting_queries
+
+    own_officer, far_officer = make_user(Role.COMMUNE, hoan_kiem), make_user(Role.COMMUNE, ben_thanh)
+    for n in range(2):
+        main = make_ticket(far_officer, title=f"Vướng mắc chung {n}")
+        copy = make_ticket(own_officer, title=f"Vướng mắc trùng {n}")
+        workflow.mark_duplicate(triage_user, copy, version=copy.version, main=main)
+        make_ticket(own_officer, title=f"Vướng mắc riêng {n}")
+    db.session.commit()
+    province = province_coordinator.locality
+    expected = [t.reference for t in db.session.scalars(
+        visible_tickets(province_coordinator).where(Ticket.province_id == province.id)
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc()))]
+    assert len(expected) == 4
+    with counting_queries() as statements:
+        listing = ticket_list(province_coordinator, TicketFilters(province=province.code), 1, per_page=25)
+    assert [t.reference for t in listing.items] == expected and listing.total == 4 and listing.tabs["new"] == 2
+    assert not any("UNION" in statement.upper() or "followers" in statement for statement in statements)
+    everything = ticket_list(province_coordinator, TicketFilters(), 1, per_page=25)
+    assert everything.total == 6  # unfiltered, the followed main obstacles too

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, literal, select, union_all
+from sqlalchemy import Select, any_, func, literal, select, union_all
 
 from .extensions import db
 from .models import Ticket
@@ -49,7 +49,17 @@ def first_rows(query: Select, order, limit: int) -> Select:
         return query
     firsts = [select(part.with_only_columns(Ticket.id, maintain_column_froms=True).order_by(*order).limit(limit)
                      .subquery().c.id) for part in parts]
-    return select(Ticket).where(Ticket.id.in_(union_all(*firsts)))
+    return select(Ticket).where(id_in(union_all(*firsts)))
+
+
+def id_in(ids) -> object:
+    """`Ticket.id IN ids` (a select of a few ids: a page's first rows). On PostgreSQL an array the database
+    computes once before the page's rows are read and joined to their names: as an IN (a semi-join) the
+    planner weighs the subquery among the page's seven joined tables, which took it more time (~8 ms) than
+    reading the rows does."""
+    if db.engine.dialect.name == "postgresql":
+        return Ticket.id == any_(func.array(ids.scalar_subquery()))
+    return Ticket.id.in_(ids)
 
 
 def bounded_counts(queries: dict, cap: int | None = None, caps: dict | None = None) -> dict:

@@ -4,7 +4,7 @@ from functools import wraps
 
 from flask import abort, current_app, g, has_app_context, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import Integer, Select, String, and_, any_, bindparam, false, func, or_, select
+from sqlalchemy import Integer, Select, String, and_, any_, bindparam, exists, false, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from .enums import Role, Status, can_transition
@@ -29,15 +29,28 @@ def visible_tickets(user: User, *, followed: bool = True) -> Select:
     main_ids = followed_main_ids(user)
     if not main_ids:
         return query.where(own)
-    followed = id_among(Ticket.id, main_ids)
-    either = or_(own, followed)
+    either = or_(own, id_among(Ticket.id, main_ids))
     if has_app_context():  # the parts the OR is made of, disjoint, for scope_parts (kept beside, not in, the
         # statement: an annotation would make SQLAlchemy compile every list statement afresh)
         known = g.setdefault(_PARTS, {})
         if len(known) >= _PARTS_KEPT:  # a long app context (a job) keeps only the latest scopes
             known.clear()
-        known[id(either)] = (either, (own, and_(followed, ~own)))
+        followed = Ticket.id.in_(_followers(user, _FOLLOWERS))
+        known[id(either)] = (either, (own, and_(followed, ~own)), own_locality(user))
     return query.where(either)
+
+
+# Built once: an alias's column collection costs more to build than the rest of a list's statement.
+_FOLLOWERS = Ticket.__table__.alias("followers")
+_FOLLOWERS_OF_EARLIER = Ticket.__table__.alias("followers_of_earlier")
+
+
+def _followers(user: User, followers) -> Select:
+    """The main obstacles the user's own were merged into, from `followers` (an alias of tickets) through the
+    followers' index (locality or province, main)."""
+    kind, locality_id = own_locality(user)
+    return select(followers.c.duplicate_of_id).where(followers.c[kind] == locality_id,
+                                                     followers.c.duplicate_of_id.is_not(None))
 
 
 _PARTS = "tracker_visibility_parts"
@@ -58,10 +71,32 @@ def scope_parts(query: Select) -> list[Select]:
     known = g.get(_PARTS, {}) if has_app_context() else {}
     criteria = query._where_criteria
     for index, criterion in enumerate(criteria):
-        either, parts = known.get(id(criterion), (None, ()))
+        either, parts, _own = known.get(id(criterion), (None, (), None))
         if either is criterion:
             return [_with_criteria(query, (*criteria[:index], part, *criteria[index + 1:])) for part in parts]
     return [query]
+
+
+def scope_copier(table):
+    """A function giving, for visible_tickets' "own OR followed" condition, the same visibility for the rows of
+    `table` (an alias of tickets), the followed ones found through the followers' index rather than by their
+    ids; None for any other condition (the scopes this app context holds are read once, not per element).
+
+    For the copy of a list's conditions its statement carries (one row per systemic issue: no earlier
+    obstacle of the issue in the same list): written with the ids, each copy would send and plan a province's
+    ~2,400 ids again (PostgreSQL estimates an array's every element while planning)."""
+    known = dict(g.get(_PARTS, {})) if has_app_context() else {}
+
+    def copy(criterion):
+        either, _parts, own = known.get(id(criterion), (None, (), None))
+        if either is not criterion:
+            return None
+        kind, locality_id = own
+        followed = _FOLLOWERS_OF_EARLIER
+        return or_(table.c[kind] == locality_id,
+                   exists().where(followed.c[kind] == locality_id, followed.c.duplicate_of_id == table.c.id))
+
+    return copy
 
 
 def _with_criteria(query: Select, criteria: tuple) -> Select:

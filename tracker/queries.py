@@ -31,7 +31,7 @@ from .models import (
     utcnow,
 )
 from .paging import BoundedPage, bounded_counts, paginate
-from .permissions import can_see_internal, scope_parts, visible_tickets
+from .permissions import can_see_internal, id_among, own_locality, scope_copier, scope_parts, visible_tickets
 from .search import query as search_query
 
 LIST_LOADS = (
@@ -301,10 +301,14 @@ def _id_of(model, code: str):
 EARLIER = Ticket.__table__.alias("earlier")
 
 
-def _as_earlier(element):
-    """A tickets column as the same column of EARLIER; subqueries (codes to ids, coordinating units) as they are."""
+def _as_earlier(element, visibility=lambda _element: None):
+    """A tickets column as the same column of EARLIER; subqueries (codes to ids, coordinating units) as they are;
+    a locality's visibility as `visibility` (permissions.scope_copier) writes it for EARLIER."""
     if isinstance(element, SelectBase | ScalarSelect):
         return element
+    copy = visibility(element)
+    if copy is not None:  # its followed obstacles found by their followers (not ~2,400 ids again)
+        return copy
     if isinstance(element, Column) and element.table is Ticket.__table__:
         return EARLIER.c[element.key]
     return None
@@ -324,8 +328,12 @@ def one_row_per_issue(query, as_earlier: list | None = None):
 
 
 def earlier_conditions(condition) -> list:
-    """A condition on tickets as the same condition on EARLIER ([] for none)."""
-    return [] if condition is None else [replacement_traverse(condition, {}, _as_earlier)]
+    """A condition on tickets as the same condition on EARLIER ([] for none), a locality's visibility as
+    permissions.scope_copier writes it for EARLIER."""
+    if condition is None:
+        return []
+    visibility = scope_copier(EARLIER)
+    return [replacement_traverse(condition, {}, lambda element: _as_earlier(element, visibility))]
 
 
 def _words(user: User, filters: TicketFilters):
@@ -336,7 +344,7 @@ def _words(user: User, filters: TicketFilters):
     if len(matches) >= search_query.CANDIDATES:
         filters.notes.append(_l("Only the %(count)d newest obstacles with these words were searched: add "
                                 "words to narrow the search.", count=search_query.CANDIDATES))
-    return Ticket.id.in_(matches)
+    return id_among(Ticket.id, matches)  # one bound value, not a thousand
 
 
 def _narrow(query, user: User, filters: TicketFilters, one_per_issue: bool):
@@ -437,8 +445,14 @@ def _matches_listing(scope, filters: TicketFilters, page: int | None, per_page: 
 
     current = filters.status
     chosen = ids(current)
-    listing = paginate(select(Ticket).where(Ticket.id.in_(chosen)), filters.order(default_sort), page,
-                       per_page or current_app.config["PAGE_SIZE"], min(len(chosen), paging.COUNT_CAP + 1),
+    per_page = per_page or current_app.config["PAGE_SIZE"]
+    total = min(len(chosen), paging.COUNT_CAP + 1)
+    order = filters.order(default_sort)
+    # The rows up to the page, ordered by their own columns alone; then only those are loaded with their names
+    # (joining names to every chosen obstacle before sorting them cost PostgreSQL more than the search).
+    number = min(max(page or 1, 1), BoundedPage([], 1, per_page, total).pages)
+    firsts = select(Ticket.id).where(id_among(Ticket.id, chosen)).order_by(*order).limit(number * per_page)
+    listing = paginate(select(Ticket).where(paging.id_in(firsts)), order, number, per_page, total,
                        options=LIST_LOADS)
     listing.tabs = {key: min(len(ids(key)), (paging.COUNT_CAP if key == current else paging.TAB_CAP) + 1)
                     for key in tabs}
@@ -447,7 +461,19 @@ def _matches_listing(scope, filters: TicketFilters, page: int | None, per_page: 
 
 def _scope(user: User, filters: TicketFilters):
     """What the user may see, every filter applied but the status and the words (the listing adds them)."""
-    return replace(filters, status=None, q=None).apply(visible_tickets(user), user)
+    scope = replace(filters, status=None, q=None).apply(visible_tickets(user), user)
+    return scope_parts(scope)[0] if _pinned_to_own_locality(user, filters) else scope
+
+
+def _pinned_to_own_locality(user: User, filters: TicketFilters) -> bool:
+    """A filter naming the user's own province (or commune) leaves none of the followed obstacles, which are
+    not its own: the list is its own part alone (permissions.scope_parts), and the database neither looks the
+    followed ones up (a province follows ~2,400) only to drop them, nor plans a second part."""
+    own = own_locality(user)
+    if own is None or user.locality is None:
+        return False
+    chosen = filters.province if own[0] == "province_id" else filters.commune
+    return chosen is not None and chosen == user.locality.code
 
 
 def ticket_list(user: User, filters: TicketFilters, page: int | None = 1, one_per_issue: bool = True,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, column, func, literal_column, or_, select, table
+from sqlalchemy import Select, and_, column, func, literal_column, or_, select, table, union_all
 from sqlalchemy.dialects.postgresql import REGCONFIG
 
 from ..extensions import db
@@ -25,6 +25,8 @@ from ..text import words
 from .index import catch_up
 
 CANDIDATES = 1000
+WINDOW = 50  # PostgreSQL reads the matches among the newest WINDOW × CANDIDATES documents first (_Postgres.newest)
+SMALL = 4  # ... in an index of more than SMALL windows; in a smaller one it reads every match
 TERMS_MAX = 12
 TERM_MAX = 60
 QUERY_MAX = 200  # characters a person may type into a search box; the lists quietly cut longer ones
@@ -65,7 +67,28 @@ class _Postgres:
         return self.tsv.op("@@")(self._tsquery(match, token))
 
     def newest(self, condition, limit: int, _ranked: bool = False) -> Select:
-        return select(self.key.label("id")).where(condition).order_by(self.key.desc()).limit(limit)
+        """The newest `limit` matches: first among the newest WINDOW × `limit` documents, then among the rest.
+
+        A GIN index returns its matches in no order, so "ORDER BY ticket_id DESC LIMIT n" reads every match of
+        a frequent word from the table to keep the newest n (31,000 rows for "mật khẩu" among a million
+        obstacles: 100 ms). The second part ANDs the GIN bitmap with an id range of the primary key (a range
+        between two values the planner cannot know, so it estimates it narrow and ANDs the bitmaps), so only
+        the newest documents' matches are read; for a frequent word they are enough, and under the LIMIT the
+        third part (every older match) is never run. Each part is sorted newest first and the parts come in
+        order (UNION ALL is appended part after part), so the rows are the newest matches. Up to SMALL ×
+        WINDOW × `limit` documents the first part alone runs, every match read as before: in so small a table
+        the planner would rather walk the window's ids one by one than AND the bitmaps, and that costs more
+        than reading them all. Which parts run is decided once (a condition on the newest id alone)."""
+        latest = SearchDocument.__table__.alias("latest")
+        newest_id = select(func.max(latest.c.ticket_id)).scalar_subquery()
+        small = newest_id <= SMALL * WINDOW * limit
+        boundary = newest_id - WINDOW * limit
+        everything = select(self.key.label("id")).where(condition, small).order_by(self.key.desc())
+        recent = (select(self.key.label("id")).where(condition, ~small, self.key > boundary, self.key <= newest_id)
+                  .order_by(self.key.desc()))
+        older = (select(self.key.label("id")).where(condition, ~small, self.key <= boundary)
+                 .order_by(self.key.desc()))
+        return select(union_all(everything, recent, older).subquery("matches").c.id).limit(limit)
 
     def ranked(self, ids: Select, match: Match) -> Select:
         chosen = ids.subquery()

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Message, Ticket, User
 from ..paging import PagerLinks
-from ..permissions import visible_tickets
+from ..permissions import id_among, visible_tickets
 from ..queries import LIST_LOADS, TicketFilters
 from . import query
 from .highlight import highlight, snippet
@@ -53,7 +53,8 @@ def search_tickets(user: User, filters: TicketFilters, page: int = 1) -> SearchP
         return result
     ranks = {row[0]: row[1] for row in db.session.execute(query.ranked_candidates(query.match_for(user, found)))}
     result.limited = len(ranks) >= query.CANDIDATES
-    admitted = filters.apply(visible_tickets(user), user).with_only_columns(Ticket.id).where(Ticket.id.in_(ranks))
+    admitted = (filters.apply(visible_tickets(user), user).with_only_columns(Ticket.id)
+                .where(id_among(Ticket.id, list(ranks))))
     if filters.sort:
         ids = list(db.session.scalars(admitted.order_by(*filters.order())))
     else:
