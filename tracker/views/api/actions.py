@@ -79,7 +79,7 @@ def _triage_only() -> None:
 
 
 @bp.post("/tickets/<reference>/triage")
-@bp.arguments(schemas.TriageSchema)
+@bp.arguments(schemas.TriageSchema())
 @bp.etag
 @bp.response(200, TicketSchema)
 @_refusals
@@ -106,7 +106,7 @@ def triage(data, reference):
 
 
 @bp.post("/tickets/<reference>/start")
-@bp.arguments(schemas.StartSchema)
+@bp.arguments(schemas.StartSchema())
 @bp.etag
 @bp.response(200, TicketSchema)
 @_refusals
@@ -119,7 +119,7 @@ def start(data, reference):
 
 
 @bp.post("/tickets/<reference>/ask")
-@bp.arguments(schemas.AskSchema, location=JSON_OR_FORM)
+@bp.arguments(schemas.AskSchema(), location=JSON_OR_FORM)
 @_uploads(schemas.AskUploadSchema)
 @bp.etag
 @bp.response(200, TicketSchema)
@@ -133,7 +133,7 @@ def ask(data, reference):
 
 
 @bp.post("/tickets/<reference>/reply")
-@bp.arguments(schemas.ReplySchema, location=JSON_OR_FORM)
+@bp.arguments(schemas.ReplySchema(), location=JSON_OR_FORM)
 @_uploads(schemas.ReplyUploadSchema)
 @bp.etag
 @bp.response(200, TicketSchema)
@@ -147,7 +147,7 @@ def reply(data, reference):
 
 
 @bp.post("/tickets/<reference>/messages")
-@bp.arguments(schemas.PostMessageSchema, location=JSON_OR_FORM)
+@bp.arguments(schemas.PostMessageSchema(), location=JSON_OR_FORM)
 @_uploads(schemas.PostMessageUploadSchema)
 @bp.etag
 @bp.response(200, TicketSchema)
@@ -162,7 +162,7 @@ def message(data, reference):
 
 
 @bp.post("/tickets/<reference>/answer")
-@bp.arguments(schemas.AnswerSchema, location=JSON_OR_FORM)
+@bp.arguments(schemas.AnswerSchema(), location=JSON_OR_FORM)
 @_uploads(schemas.AnswerUploadSchema)
 @bp.etag
 @bp.response(200, TicketSchema)
@@ -178,7 +178,7 @@ def answer(data, reference):
 
 
 @bp.post("/tickets/<reference>/confirm")
-@bp.arguments(schemas.ConfirmSchema)
+@bp.arguments(schemas.ConfirmSchema())
 @bp.etag
 @bp.response(200, TicketSchema)
 @_refusals
@@ -191,7 +191,7 @@ def confirm(data, reference):
 
 
 @bp.post("/tickets/<reference>/reopen")
-@bp.arguments(schemas.ReopenSchema)
+@bp.arguments(schemas.ReopenSchema())
 @bp.etag
 @bp.response(200, TicketSchema)
 @_refusals
@@ -204,7 +204,7 @@ def reopen(data, reference):
 
 
 @bp.post("/tickets/<reference>/rating")
-@bp.arguments(schemas.RatingSchema)
+@bp.arguments(schemas.RatingSchema())
 @bp.etag
 @bp.response(200, TicketSchema)
 @_refusals
@@ -218,7 +218,7 @@ def rating(data, reference):
 
 
 @bp.post("/tickets/<reference>/merge")
-@bp.arguments(schemas.MergeSchema)
+@bp.arguments(schemas.MergeSchema())
 @bp.etag
 @bp.response(200, TicketSchema)
 @_refusals
@@ -232,7 +232,7 @@ def merge(data, reference):
 
 
 @bp.post("/tickets/<reference>/links")
-@bp.arguments(schemas.LinkSchema)
+@bp.arguments(schemas.LinkSchema())
 @bp.etag
 @bp.response(200, TicketSchema)
 @_refusals
@@ -245,7 +245,7 @@ def link(data, reference):
 
 
 @bp.post("/tickets/<reference>/transfer")
-@bp.arguments(schemas.TransferSchema)
+@bp.arguments(schemas.TransferSchema())
 @bp.etag
 @bp.response(200, TicketSchema)
 @_refusals
@@ -258,7 +258,7 @@ def transfer(data, reference):
 
 
 @bp.post("/triage/bulk")
-@bp.arguments(schemas.BulkTriageSchema)
+@bp.arguments(schemas.BulkTriageSchema())
 @bp.response(200, schemas.BulkResultSchema)
 @_refusals
 def bulk(data):

@@ -9,7 +9,7 @@ How to add an endpoint (a module of tracker/views/api/, imported by tracker/__in
     from .action_schemas import StartSchema          # your request schema (an InputSchema)
 
     @bp.post("/tickets/<reference>/start")
-    @bp.arguments(StartSchema)                       # validates the JSON body: 422 with the field's message
+    @bp.arguments(StartSchema())                     # validates the JSON body: 422 (an instance: made once)
     @bp.response(200, TicketSchema)                  # shapes the output and documents it
     @bp.alt_response(404, schema=ErrorSchema)        # what else it may answer (401/403 are on every operation)
     def start(data, reference):

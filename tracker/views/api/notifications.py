@@ -36,7 +36,7 @@ class NotificationQuerySchema(InputSchema):
 
 
 @bp.get("/notifications")
-@bp.arguments(NotificationQuerySchema, location="query", as_kwargs=True)
+@bp.arguments(NotificationQuerySchema(), location="query", as_kwargs=True)
 @bp.response(200, NotificationPageSchema)
 def list_notifications(unread=0, page=1):
     """The caller's notifications, newest first."""

@@ -17,7 +17,7 @@ CURSOR_ARGS = {"limit", "cursor", "updated_since", "order"}
 
 
 @bp.get("/tickets")
-@bp.arguments(TicketQuerySchema, location="query", as_kwargs=True)
+@bp.arguments(TicketQuerySchema(), location="query", as_kwargs=True)
 @bp.response(200, TicketPageSchema)
 def list_tickets(**args):
     """The obstacles this user may see, with the queues' filters. People's pages: `page` (newest first or
@@ -50,7 +50,7 @@ def get_ticket(reference: str):
 
 
 @bp.post("/tickets")
-@bp.arguments(NewTicketSchema, location="json_or_form")
+@bp.arguments(NewTicketSchema(), location="json_or_form")
 @bp.doc(requestBody={"content": {"multipart/form-data": {"schema": NewTicketUploadSchema}}})
 @bp.response(201, TicketSchema)
 @bp.alt_response(404, schema=ErrorSchema)

@@ -59,7 +59,7 @@ NUMBERS = ("received", "open", "overdue", "due_this_week", "new_today", "answere
 
 
 @bp.get("/stats")
-@bp.arguments(StatsQuerySchema, location="query")
+@bp.arguments(StatsQuerySchema(), location="query")
 @bp.response(200, StatsSchema)
 @bp.alt_response(404, schema=ErrorSchema)
 def stats_json(_args):

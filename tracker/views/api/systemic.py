@@ -108,7 +108,7 @@ def _tickets(references: list[str]) -> list[Ticket | None]:
 
 
 @bp.post("/systemic-issues")
-@bp.arguments(NewIssueSchema)
+@bp.arguments(NewIssueSchema())
 @bp.response(201, SystemicIssueSchema)
 @bp.alt_response(404, schema=ErrorSchema)
 def create_issue(data):
@@ -133,7 +133,7 @@ def get_issue(code: str):
 
 
 @bp.post("/systemic-issues/<code>/tickets")
-@bp.arguments(LinkTicketSchema)
+@bp.arguments(LinkTicketSchema())
 @bp.response(200, SystemicIssueSchema)
 @bp.alt_response(404, schema=ErrorSchema)
 def link_ticket(data, code: str):
@@ -146,7 +146,7 @@ def link_ticket(data, code: str):
 
 
 @bp.post("/systemic-issues/<code>/answer")
-@bp.arguments(AnswerIssueSchema)
+@bp.arguments(AnswerIssueSchema())
 @bp.response(200, SystemicIssueSchema)
 @bp.alt_response(404, schema=ErrorSchema)
 def answer_issue(data, code: str):
@@ -159,7 +159,7 @@ def answer_issue(data, code: str):
 
 
 @bp.get("/systemic-issues")
-@bp.arguments(IssueQuerySchema, location="query", as_kwargs=True)
+@bp.arguments(IssueQuerySchema(), location="query", as_kwargs=True)
 @bp.response(200, IssuePageSchema)
 def list_issues(status=None, page=1):
     """The systemic issues the caller may see, newest first."""
