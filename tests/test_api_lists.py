@@ -111,3 +111,20 @@ def test_a_ticket_has_an_etag_and_answers_304_until_it_changes(client, bearer, m
     db.session.commit()
     changed = client.get(url, headers={**headers, "If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def test_a_pages_items_are_written_as_the_summary_schema_writes_them(db, make_ticket, commune_officer, triage_user):
+    """TicketPageSchema writes its items without marshmallow (schemas.Summaries): the same JSON."""
+    import datetime as dt
+
+    from tracker.views.api.schemas import TicketPageSchema, TicketSummarySchema, ticket_summary
+
+    ticket = make_ticket(commune_officer)
+    ticket.answer_due_at = dt.datetime(2026, 12, 1, 2, 30, tzinfo=dt.UTC)
+    other = make_ticket(commune_officer, title="Vướng mắc khác")  # no deadline: None stays None
+    other.answer_due_at = None
+    db.session.flush()
+    items = [ticket_summary(ticket), ticket_summary(other)]
+    written = TicketPageSchema().dump({"items": items, "page": 1, "pages": 1, "total": 2, "next_cursor": None})
+    assert written["items"] == TicketSummarySchema(many=True).dump(items)
+    assert written["items"][0]["answer_due_at"] == "2026-12-01T02:30:00+00:00"
