@@ -9,7 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from sqlalchemy import Column, ScalarSelect, SelectBase, and_, exists, literal, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.visitors import replacement_traverse
 
@@ -23,6 +23,7 @@ from .models import (
     Event,
     Locality,
     Message,
+    SystemicIssue,
     Ticket,
     TicketLink,
     Unit,
@@ -41,6 +42,18 @@ LIST_LOADS = (
     joinedload(Ticket.lead_unit),
     joinedload(Ticket.assignee),
     joinedload(Ticket.province),
+)
+# What the API's list shows of each obstacle (views/api/schemas.ticket_summary): its own columns and the codes
+# of its names, not every column of it and of five other tables.
+SUMMARY_LOADS = (
+    load_only(Ticket.id, Ticket.reference, Ticket.version, Ticket.title, Ticket.status, Ticket.urgency,
+              Ticket.category_id, Ticket.locality_id, Ticket.province_id, Ticket.lead_unit_id, Ticket.created_at,
+              Ticket.updated_at, Ticket.answer_due_at, Ticket.sla_state, Ticket.outcome, Ticket.systemic_issue_id),
+    joinedload(Ticket.category).load_only(Category.code),
+    joinedload(Ticket.locality).load_only(Locality.code),
+    joinedload(Ticket.province).load_only(Locality.code),
+    joinedload(Ticket.lead_unit).load_only(Unit.code),
+    joinedload(Ticket.systemic_issue).load_only(SystemicIssue.code),
 )
 OPEN_VALUES = [s.value for s in OPEN_STATUSES]
 # An obstacle's page: its names, coordinating units and every file, in the statement that loads it.
@@ -369,13 +382,14 @@ OPEN_TABS = (None, *OPEN_STATUSES)
 
 
 def _listing(scope, user: User, filters: TicketFilters, page: int | None, per_page: int | None, default_sort: str,
-             tabs=(), when_no_status=None, one_per_issue: bool = True) -> BoundedPage:
+             tabs=(), when_no_status=None, one_per_issue: bool = True, loads=LIST_LOADS) -> BoundedPage:
     """One page of `scope` (the queue's tickets with every filter but the status and the words), with the
-    bounded total and the tabs' counts in one round trip. `when_no_status` limits the queue with no status."""
+    bounded total and the tabs' counts in one round trip. `when_no_status` limits the queue with no status;
+    `loads`: what the page's rows are loaded with."""
     words = _words(user, filters)
     if words is not None:
         return _matches_listing(scope.where(words), filters, page, per_page, default_sort, tabs, when_no_status,
-                                one_per_issue)
+                                one_per_issue, loads)
 
     per_issue = one_per_issue and not filters.each
     scope_as_earlier = earlier_conditions(scope.whereclause) if per_issue else []  # copied once for every tab
@@ -396,7 +410,7 @@ def _listing(scope, user: User, filters: TicketFilters, page: int | None, per_pa
         own = bounded_counts({key: scope_parts(rows(key))[0] for key in keys}, caps=caps)
         counts = {key: min(own[key] + followed[key], caps.get(key, paging.COUNT_CAP) + 1) for key in keys}
     listing = paginate(rows(current), filters.order(default_sort), page, per_page or current_app.config["PAGE_SIZE"],
-                       counts[current], options=LIST_LOADS)
+                       counts[current], options=loads)
     listing.tabs = {key: counts[key] for key in tabs}
     return listing
 
@@ -422,7 +436,7 @@ def _followed_counts(rows, keys, when_no_status) -> dict | None:
 
 
 def _matches_listing(scope, filters: TicketFilters, page: int | None, per_page: int | None, default_sort: str,
-                     tabs, when_no_status, one_per_issue: bool) -> BoundedPage:
+                     tabs, when_no_status, one_per_issue: bool, loads) -> BoundedPage:
     """_listing for a search: the words matched at most search_query.CANDIDATES obstacles, so their status and
     issue are read in one query and the tabs counted here (rather than a count per tab over a long list of
     ids); the page is then read by the ids of the chosen tab."""
@@ -453,7 +467,7 @@ def _matches_listing(scope, filters: TicketFilters, page: int | None, per_page: 
     number = min(max(page or 1, 1), BoundedPage([], 1, per_page, total).pages)
     firsts = select(Ticket.id).where(id_among(Ticket.id, chosen)).order_by(*order).limit(number * per_page)
     listing = paginate(select(Ticket).where(paging.id_in(firsts)), order, number, per_page, total,
-                       options=LIST_LOADS)
+                       options=loads)
     listing.tabs = {key: min(len(ids(key)), (paging.COUNT_CAP if key == current else paging.TAB_CAP) + 1)
                     for key in tabs}
     return listing
@@ -477,11 +491,11 @@ def _pinned_to_own_locality(user: User, filters: TicketFilters) -> bool:
 
 
 def ticket_list(user: User, filters: TicketFilters, page: int | None = 1, one_per_issue: bool = True,
-                per_page: int | None = None, tabs=ALL_TABS):
+                per_page: int | None = None, tabs=ALL_TABS, loads=LIST_LOADS):
     """The general list: what the user may see, newest first unless sorted otherwise, tabs for every status
-    (the API lists every obstacle, one_per_issue=False, and shows no tabs: tabs=())."""
+    (the API lists every obstacle, one_per_issue=False, shows no tabs, tabs=(), and loads SUMMARY_LOADS)."""
     return _listing(_scope(user, filters), user, filters, page, per_page, "newest", tabs=tabs,
-                    one_per_issue=one_per_issue)
+                    one_per_issue=one_per_issue, loads=loads)
 
 
 def list_query(user: User, filters: TicketFilters, one_per_issue: bool = False):

@@ -25,7 +25,8 @@ def list_tickets(**args):
     in a stable order, no total, each with the `next_cursor` of the following page (null at the end)."""
     filters = queries.TicketFilters.from_args(request.args)
     if not CURSOR_ARGS & args.keys():
-        page = queries.ticket_list(g.api_user, filters, args.get("page") or 1, one_per_issue=False, tabs=())
+        page = queries.ticket_list(g.api_user, filters, args.get("page") or 1, one_per_issue=False, tabs=(),
+                                   loads=queries.SUMMARY_LOADS)
         return {"items": [summary(t) for t in page.items], "page": page.page, "pages": page.pages,
                 "total": page.total, "next_cursor": None}
     order = args.get("order") or ("updated" if args.get("updated_since") else "newest")
