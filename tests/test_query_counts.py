@@ -160,3 +160,26 @@ def test_the_data_versions_come_with_the_user_or_the_token(db, client, login, ma
         assert client.get(url, headers=headers).status_code == 200
     own_reads = [s for s in statements if s.lstrip().upper().startswith("SELECT DATA_VERSIONS.TOKEN")]
     assert own_reads == [] and any("data_versions" in s for s in statements)
+
+
+def test_postgresql_keeps_a_list_pages_join_order_until_its_transaction_ends(db, make_user, make_ticket,
+                                                                              commune_officer):
+    """The page's row statement is planned with its joins in written order (paging.keep_join_order), set for
+    the request's transaction only."""
+    from sqlalchemy import text
+
+    from tracker import queries
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL planner setting")
+    make_ticket(commune_officer)
+    lead = make_user(Role.LEAD)
+    default = db.session.execute(text("SHOW join_collapse_limit")).scalar()
+    with counting_queries() as statements:
+        page = queries.ticket_list(lead, queries.TicketFilters())
+    assert len(page.items) == 1
+    kept = [i for i, s in enumerate(statements) if "join_collapse_limit" in s]
+    assert len(kept) == 1 and "FROM tickets" in statements[kept[0] + 1]
+    assert db.session.execute(text("SHOW join_collapse_limit")).scalar() == "1"
+    db.session.rollback()
+    assert db.session.execute(text("SHOW join_collapse_limit")).scalar() == default

@@ -410,7 +410,7 @@ def _listing(scope, user: User, filters: TicketFilters, page: int | None, per_pa
         own = bounded_counts({key: scope_parts(rows(key))[0] for key in keys}, caps=caps)
         counts = {key: min(own[key] + followed[key], caps.get(key, paging.COUNT_CAP) + 1) for key in keys}
     listing = paginate(rows(current), filters.order(default_sort), page, per_page or current_app.config["PAGE_SIZE"],
-                       counts[current], options=loads)
+                       counts[current], options=loads, joins_as_written=True)
     listing.tabs = {key: counts[key] for key in tabs}
     return listing
 
