@@ -183,11 +183,3 @@ def test_postgresql_keeps_a_list_pages_join_order_until_its_transaction_ends(db,
     assert db.session.execute(text("SHOW join_collapse_limit")).scalar() == "1"
     db.session.rollback()
     assert db.session.execute(text("SHOW join_collapse_limit")).scalar() == default
-
-
-def test_postgresql_plans_every_statement_for_its_values(db):
-    """No server-side prepared statements (psycopg's, after five runs): a generic plan made under a list's
-    SET LOCAL join_collapse_limit would be kept for later requests (tracker/__init__.py)."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("psycopg's prepared statements")
-    assert db.session.connection().connection.dbapi_connection.prepare_threshold is None

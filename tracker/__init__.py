@@ -63,7 +63,6 @@ def create_app(config: Config | None = None) -> Flask:
     web.init_app(app)
     _trust_proxies(app)
     _enable_sqlite_pragmas(app)
-    _plan_each_statement_on_postgresql(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     api = api_base.init_app(app)  # the API blueprint and its OpenAPI document, generated from the schemas
@@ -89,21 +88,6 @@ def _trust_proxies(app: Flask) -> None:
     count = app.config.get("TRUSTED_PROXY_COUNT", 0)
     if count > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
-
-
-def _plan_each_statement_on_postgresql(app: Flask) -> None:
-    """psycopg prepares a statement run five times on a connection, and PostgreSQL may then keep one generic
-    plan for it, made whatever the planner settings of the moment: after a list's SET LOCAL join_collapse_limit
-    (paging.keep_join_order), a search's page went from ~120 ms to ~500 ms under load. Every statement is
-    planned for its own values instead, as the measurements of issue 14 assume."""
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        return
-    with app.app_context():
-        engine = db.engine
-
-    @event.listens_for(engine, "connect")
-    def _no_prepared_statements(dbapi_connection, _record):
-        dbapi_connection.prepare_threshold = None
 
 
 def _enable_sqlite_pragmas(app: Flask) -> None:
