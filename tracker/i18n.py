@@ -34,17 +34,21 @@ class RequestDomain(Domain):
     another locale object in place, so the translations held for the previous one are not used for it."""
 
     def get_translations(self):
-        app_context = _cv_app.get(None)
-        held = getattr(app_context.g, "_flask_babel", None) if app_context is not None else None
-        locale = getattr(held, "babel_locale", None)
+        held = _babel_context()
         kept = getattr(held, "request_translations", None)
-        if kept is not None and locale is not None and kept[0] is locale:
+        if kept is not None and kept[0] is getattr(held, "babel_locale", None):
             return kept[1]
-        translations = super().get_translations()
-        held = getattr(app_context.g, "_flask_babel", None) if app_context is not None else None
-        if held is not None and getattr(held, "babel_locale", None) is not None:
+        translations = super().get_translations()  # selects the locale (and makes the context) when none is yet
+        held = _babel_context()
+        if getattr(held, "babel_locale", None) is not None:
             held.request_translations = (held.babel_locale, translations)
         return translations
+
+
+def _babel_context():
+    """Flask-Babel's per-context namespace (g._flask_babel), read without going through the `g` proxy."""
+    app_context = _cv_app.get(None)
+    return getattr(app_context.g, "_flask_babel", None) if app_context is not None else None
 
 
 def translations():

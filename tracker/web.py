@@ -161,22 +161,22 @@ def _user_by_id():
 
 
 def fixed_url(endpoint: str, **values) -> str:
-    """url_for of a link that is the same on every page (the menu, static files), built once per application
-    and root: a page has some thirty of them."""
-    built = current_app.extensions.setdefault("fixed_urls", {})
-    key = (request.script_root, endpoint, *sorted(values.items()))
-    if key not in built:
-        built[key] = url_for(endpoint, **values)
-    return built[key]
+    """url_for of a link that is the same on every page (the menu, static files): a page has some thirty."""
+    return _built_once((endpoint, *sorted(values.items())), lambda: url_for(endpoint, **values))
 
 
 def bootstrap_assets() -> tuple[str, str]:
-    """Bootstrap's stylesheet and script tags (Bootstrap-Flask), the same on every page: built once likewise."""
+    """Bootstrap's stylesheet and script tags (Bootstrap-Flask), the same on every page."""
+    bootstrap = current_app.jinja_env.globals["bootstrap"]
+    return _built_once(("bootstrap assets",), lambda: (bootstrap.load_css(), bootstrap.load_js()))
+
+
+def _built_once(key: tuple, build):
+    """What every page shows alike, built once per application and root (the URL prefix it is served under)."""
     built = current_app.extensions.setdefault("fixed_urls", {})
-    key = (request.script_root, "bootstrap assets")
+    key = (request.script_root, *key)
     if key not in built:
-        bootstrap = current_app.jinja_env.globals["bootstrap"]
-        built[key] = (bootstrap.load_css(), bootstrap.load_js())
+        built[key] = build()
     return built[key]
 
 
@@ -190,7 +190,7 @@ def user_for_session(session_id: str) -> User | None:
         return None
     user, tickets_version, reference_version = row
     data_version.known(tickets_version, reference_version)  # read along: caches keyed by them cost no statement
-    if user is None or not user.active or user.session_version != int(version):
+    if not user.active or user.session_version != int(version):
         return None
     return user
 
