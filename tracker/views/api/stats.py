@@ -15,7 +15,7 @@ from ...models import utcnow
 from ...stats_filters import OutOfScope, read_filters
 from ..dashboard.tables import Links
 from .base import bp, not_visible, unprocessable
-from .schemas import ErrorSchema, InputSchema
+from .schemas import ErrorSchema, InputSchema, PlainDict
 
 
 class StatsQuerySchema(InputSchema):
@@ -24,14 +24,6 @@ class StatsQuerySchema(InputSchema):
     category = fields.String(metadata={"description": "category code"})
     province = fields.String(metadata={"description": "GSO code"})
     unit = fields.String(metadata={"description": "unit code"})
-
-
-class PlainDict(fields.Dict):
-    """A mapping written as it is (string keys, JSON values, documented as for Dict): the document holds some
-    2,000 keys, and having marshmallow serialise each one was a fifth of the request."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else dict(value)
 
 
 Row = fields.List(PlainDict(keys=fields.String()), required=True)
