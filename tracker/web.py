@@ -4,11 +4,13 @@ import re
 import time
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, with_expression
 from werkzeug.exceptions import BadRequest, HTTPException
@@ -171,6 +173,21 @@ def bootstrap_assets() -> tuple[str, str]:
     return _built_once(("bootstrap assets",), lambda: (bootstrap.load_css(), bootstrap.load_js()))
 
 
+def layout_fragment(*key, caller):
+    """A `{% call layout_fragment(...) %}` block's HTML, rendered once per application, root and key: parts of
+    the layout that are alike for everyone with the same key (the assets; the menu for a language, a set of
+    permissions and a page). Never for anything carrying a user's data or a form's token."""
+    return _built_once(("layout fragment", *key), lambda: Markup(caller()))
+
+
+def menu_key(user) -> tuple:
+    """What decides the menu's items: the user's language, and which of them they may open."""
+    if not user.is_authenticated:
+        return (str(get_locale()),)
+    return (str(get_locale()), permissions.can_file(user), permissions.can_triage(user), permissions.is_team(user),
+            permissions.can_see_dashboard(user), permissions.is_admin(user))
+
+
 def _built_once(key: tuple, build):
     """What every page shows alike, built once per application and root (the URL prefix it is served under)."""
     built = current_app.extensions.setdefault("fixed_urls", {})
@@ -212,6 +229,8 @@ def init_app(app) -> None:
     app.add_template_global(sla_label)
     app.add_template_global(fixed_url)
     app.add_template_global(bootstrap_assets)
+    app.add_template_global(layout_fragment)
+    app.add_template_global(menu_key)
     app.add_template_global(sla_left)
 
     app.after_request(security_headers)
