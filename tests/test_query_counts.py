@@ -76,13 +76,17 @@ def test_the_main_pages_read_at_most_8_statements_whatever_the_rows(db, make_use
 
 
 def test_a_communes_list_reads_at_most_8_statements(db, login, page_queries, make_ticket, commune_officer):
+    def count() -> int:
+        page_queries("/tickets")  # per-process caches filled
+        data_version.clear()  # the list's parts made afresh (views.pages.queue_parts): the dearer path
+        return page_queries("/tickets")
+
     login(commune_officer)
     make_ticket(commune_officer)
-    page_queries("/tickets")
-    few = page_queries("/tickets")
+    few = count()
     for n in range(20):
         make_ticket(commune_officer, title=f"Vướng mắc {n}")
-    assert page_queries("/tickets") == few <= MAX_QUERIES
+    assert count() == few <= MAX_QUERIES
 
 
 def test_filing_writes_a_fixed_number_of_statements(db, client, login, commune_officer, make_ticket):

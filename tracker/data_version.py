@@ -1,6 +1,7 @@
 """Data versions: the tickets' (the dashboard's numbers) and the reference data's (what filing reads).
 
-Every transaction that writes tickets (an ORM flush, or an UPDATE/DELETE/INSERT statement on them) sets a
+Every transaction that writes tickets or systemic issues (an ORM flush, or an UPDATE/DELETE/INSERT statement
+on them: lists show an issue's code and size beside its obstacles, triage its open issues) sets a
 new random token in `data_versions` once, inside the same transaction; a reader keys what it computes from
 tickets by the token it read, so a write anywhere — another worker, the scheduler — makes every process's
 cached value miss. A random token rather than a counter: a table emptied and refilled (a test run, a
@@ -23,13 +24,15 @@ from sqlalchemy import bindparam, event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from .extensions import db
-from .models import CalendarOverride, Category, DataVersion, RoutingRule, SlaPolicy, Ticket
+from .models import CalendarOverride, Category, DataVersion, RoutingRule, SlaPolicy, SystemicIssue, Ticket
 
 TICKETS = "tickets"
 REFERENCE = "reference"
 REFERENCE_MODELS = (Category, SlaPolicy, CalendarOverride, RoutingRule)
 _REFERENCE_TABLES = frozenset(model.__tablename__ for model in REFERENCE_MODELS)
 _NOT_REFERENCE = {RoutingRule: frozenset({"last_assignee_id"})}  # written by filing itself (round robin)
+_TICKETS_MODELS = (Ticket, SystemicIssue)
+_TICKETS_TABLES = frozenset(model.__tablename__ for model in _TICKETS_MODELS)
 _BUMPED = "data_version_bumped"
 _SEEN = "data_version_seen"
 _ENTRIES = 256
@@ -121,8 +124,8 @@ def clear() -> None:
 
 
 def _writes_tickets(session: Session) -> bool:
-    return any(isinstance(o, Ticket) for o in (*session.new, *session.deleted)) or any(
-        isinstance(o, Ticket) and session.is_modified(o) for o in session.dirty)
+    return any(isinstance(o, _TICKETS_MODELS) for o in (*session.new, *session.deleted)) or any(
+        isinstance(o, _TICKETS_MODELS) and session.is_modified(o) for o in session.dirty)
 
 
 def _writes_reference(session: Session) -> bool:
@@ -146,7 +149,7 @@ def _before_flush(session: Session, _context, _instances) -> None:
 def _on_execute(state) -> None:
     if state.is_update or state.is_delete or state.is_insert:
         table = getattr(getattr(state.statement, "table", None), "name", None)
-        if table == Ticket.__tablename__:
+        if table in _TICKETS_TABLES:
             bump(state.session)
         elif table in _REFERENCE_TABLES:
             bump(state.session, REFERENCE, once=False)

@@ -16,11 +16,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from .. import data_version
-from ..enums import OPEN_STATUSES, Status
+from ..enums import OPEN_STATUSES, Status, SystemicStatus
 from ..extensions import db
 from ..guidance import published
 from ..models import Guidance, SearchDocument, SystemicIssue, Ticket, User
-from ..permissions import is_team, visible_tickets
+from ..permissions import can_manage_issues, is_team, visible_tickets
 from ..text import words
 from . import query
 
@@ -194,6 +194,31 @@ def issues_like(tickets: list[Ticket], issues: list[SystemicIssue], minimum: flo
         if best[1] is not None and best[0] >= minimum:
             pairs.append((ticket, best[1]))
     return pairs
+
+
+RECENT_OPEN_ISSUES = 200
+
+
+@dataclass(frozen=True)
+class Suggested:
+    """A row or an issue a queue's suggestions name: plain values, kept with the queue's rendered rows."""
+
+    reference: str = ""
+    code: str = ""
+    title: str = ""
+
+
+def queue_suggestions(user: User, tickets: list[Ticket]) -> dict:
+    """For triage on a queue page: groups of look-alike rows (one click makes them a systemic issue), and rows like
+    an open issue (one click links them): one query, whatever the page. Plain values, not the rows."""
+    if not (can_manage_issues(user) and tickets):
+        return {"groups": [], "issues": []}
+    issues = db.session.scalars(select(SystemicIssue).where(SystemicIssue.status == SystemicStatus.OPEN.value)
+                                .order_by(SystemicIssue.id.desc()).limit(RECENT_OPEN_ISSUES)).all()
+    return {"groups": [[Suggested(reference=t.reference, title=t.title) for t in group]
+                       for group in look_alike_groups(tickets)],
+            "issues": [(Suggested(reference=t.reference), Suggested(code=issue.code, title=issue.title))
+                       for t, issue in issues_like(tickets, issues)]}
 
 
 def similar_guidance(text: Text, limit: int = 5) -> list[Guidance]:

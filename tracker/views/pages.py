@@ -2,16 +2,21 @@
 and the queue pages."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from flask import current_app, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import escape
+from markupsafe import Markup, escape
 
-from .. import choices, permissions, queries, saved_views
+from .. import choices, data_version, permissions, queries, saved_views
 from ..enums import SLA_LABELS, STATUS_LABELS, URGENCY_LABELS, Status
 from ..i18n import translations
 from ..models import Ticket, utcnow
-from ..paging import PAGE_SIZES, page_size
+from ..paging import PAGE_SIZES, BoundedPage, page_size
+from ..search import similar
 from ..worktime.calendar import request_calendar
 from ..worktime.days import ages
 from .history import EventNames
@@ -109,22 +114,91 @@ def list_labels() -> dict:
 _LABELS: dict = {}  # by the translations object of a language (Flask-Babel keeps one per language)
 
 
+@dataclass(frozen=True)
+class QueueTable:
+    """How a queue page shows its standard parts: the table's caption, the status tabs' "all" label, whether
+    rows can be selected (bulk triage), and whether triage's suggestions are shown."""
+
+    caption: str
+    all_label: str
+    selectable: bool = False
+    suggest: bool = False
+
+
+@dataclass(frozen=True)
+class QueueParts:
+    """What a queue page shows of its rows, rendered (queue_parts): the page's numbers without its rows, the
+    status tabs, the table, the pager, the notes listing added to the filters, and triage's suggestions."""
+
+    page: BoundedPage
+    tabs: Markup
+    table: Markup
+    pager: Markup
+    notes: tuple
+    suggestions: dict | None
+
+
+def queue_parts(load: Callable[[], BoundedPage], filters, shown: dict, table: QueueTable) -> QueueParts:
+    """The parts `load` (the page's listing) makes, kept in this process for the next requests with the same key:
+    any write to tickets or to the reference data (names, the calendar) and the next minute (ages and deadline
+    states move with time; names of units, localities and people changed meanwhile show within it) make it
+    miss. Per user (their scope, saved in the key by id), language, root and query string. No form or token is
+    in them: the page's forms are rendered for each request."""
+    user, now = current_user, utcnow()
+
+    def render() -> QueueParts:
+        before = len(filters.notes)
+        page = load()
+        notes = tuple(filters.notes[before:])  # the words' notes (search): kept with the parts they explain
+        del filters.notes[before:]
+        tickets = [item for item in page.items if isinstance(item, Ticket)]
+        context = {**shown, "page": page, "filters": filters}
+        return QueueParts(
+            page=BoundedPage([], page.page, page.per_page, page.total, page.cap, dict(page.tabs), page.tab_cap),
+            tabs=Markup(render_template("queues/_tabs.html", all_label=table.all_label, **context)),
+            table=Markup(render_template(
+                "queues/_table.html", tickets=tickets, ages=ages(tickets, now, request_calendar()),
+                selectable=table.selectable, caption=table.caption, **context)),
+            pager=Markup(render_template("queues/_pager.html", **context)),
+            notes=notes, suggestions=similar.queue_suggestions(user, tickets) if table.suggest else None)
+
+    key = ("queue parts", request.endpoint, str(get_locale()), request.script_root,
+           user.id, user.role, user.locality_id, user.unit_id, tuple(sorted(request.args.items(multi=True))),
+           tuple(sorted(shown["keep"].items())), table, data_version.seen(data_version.REFERENCE),
+           now.replace(second=0, microsecond=0))
+    parts = data_version.cached(key, render)
+    filters.notes.extend(parts.notes)
+    return parts
+
+
 def render_queue(template: str, page, filters, endpoint: str, status=200, *, saved_page: str | None = None,
-                 default_sort: str = "newest", keep: dict | None = None, saved_form=None, **context):
+                 default_sort: str = "newest", keep: dict | None = None, saved_form=None,
+                 table: QueueTable | None = None, **context):
     """A list page: its rows with their age and days overdue in working days (one calendar read), the status
     tabs, the filters with the names of their chosen codes, the pager, and the user's saved views of this page
-    (`saved_page`: tickets, triage, unit or mine)."""
+    (`saved_page`: tickets, triage, unit or mine). `page`: the page; or, with `table`, a function listing it,
+    for a queue showing the standard parts (tabs, table, pager), which are then kept (queue_parts)."""
     keep = keep or {}
     if not filters.labels:
         filters.labels, _unknown = choices.filter_labels({name: getattr(filters, name) for name in PICKED_FILTERS})
     link_args = {**filters.query_args(), **keep}
-    if page.per_page != current_app.config["PAGE_SIZE"]:
-        link_args["per_page"] = page.per_page
-    tickets = [item for item in page.items if isinstance(item, Ticket)]
+    per_page = page.per_page if table is None else page_size(request.args.get("per_page"),
+                                                              current_app.config["PAGE_SIZE"])
+    if per_page != current_app.config["PAGE_SIZE"]:
+        link_args["per_page"] = per_page
+    shown = {"endpoint": endpoint, "keep": keep, "link_args": link_args, "default_sort": default_sort,
+             "L": list_labels(), "sort_labels": queries.SORT_LABELS, "page_sizes": PAGE_SIZES,
+             "default_per_page": current_app.config["PAGE_SIZE"]}
+    parts, found = None, None
+    if table is not None:
+        parts = queue_parts(page, filters, shown, table)
+        page, found = parts.page, parts.suggestions
+        ages_of = {}
+    else:
+        tickets = [item for item in page.items if isinstance(item, Ticket)]
+        ages_of = ages(tickets, utcnow(), request_calendar())
     return render_template(
-        template, page=page, filters=filters, endpoint=endpoint, keep=keep, link_args=link_args,
-        default_sort=default_sort, L=list_labels(), ages=ages(tickets, utcnow(), request_calendar()),
-        sort_labels=queries.SORT_LABELS, page_sizes=PAGE_SIZES, default_per_page=current_app.config["PAGE_SIZE"],
+        template, page=page, filters=filters, parts=parts, found=found, ages=ages_of, **shown,
         views=saved_views.views_of(current_user, saved_page) if saved_page else [], saved_page=saved_page,
         saved_form=saved_form or SaveViewForm(formdata=None), current_query=saved_views.clean_query(request.args),
         **context), status

@@ -1,12 +1,13 @@
 """The work queues: the unit's queue and "my work" (the general list and triage queue live in their blueprints)."""
 from flask import Blueprint, abort, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ... import permissions, queries
 from ...lookups import by_code
 from ...models import Unit
 from ...paging import BoundedPage
-from ..pages import per_page, queue_filters, render_queue
+from ..pages import QueueTable, per_page, queue_filters, render_queue
 from ..paging import page_number
 
 bp = Blueprint("queues", __name__, url_prefix="/queue")
@@ -21,10 +22,15 @@ def unit():
     chosen = queue_unit(filters.unit)
     filters.unit = chosen.code if chosen else None
     number = page_number(request.args)
-    page = queries.unit_queue(current_user, chosen, filters, number, per_page=per_page()) if chosen else None
-    return render_queue("queues/unit.html", page or EMPTY, filters, "queues.unit", saved_page="unit",
+
+    def listing():
+        return queries.unit_queue(current_user, chosen, filters, number, per_page=per_page()) if chosen else EMPTY
+
+    heading = _("Unit queue") + (f": {chosen.name}" if chosen else "")
+    return render_queue("queues/unit.html", listing, filters, "queues.unit", saved_page="unit",
                         default_sort="deadline", keep={"unit": chosen.code} if chosen else {}, unit=chosen,
-                        may_pick_unit=permissions.can_triage(current_user))
+                        may_pick_unit=permissions.can_triage(current_user), heading=heading,
+                        table=QueueTable(caption=heading, all_label=_("All open")))
 
 
 def queue_unit(code: str | None) -> Unit | None:
@@ -42,5 +48,6 @@ def queue_unit(code: str | None) -> Unit | None:
 @permissions.allowed_only(permissions.is_team)
 def mine():
     filters = queue_filters(request.args)
-    page = queries.my_work(current_user, filters, page_number(request.args), per_page=per_page())
-    return render_queue("queues/mine.html", page, filters, "queues.mine", saved_page="mine", default_sort="deadline")
+    return render_queue("queues/mine.html", lambda: queries.my_work(
+        current_user, filters, page_number(request.args), per_page=per_page()), filters, "queues.mine",
+        saved_page="mine", default_sort="deadline", table=QueueTable(caption=_("My work"), all_label=_("All open")))

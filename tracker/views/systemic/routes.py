@@ -2,13 +2,11 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from ... import permissions, systemic, systemic_queries
-from ...enums import SystemicStatus
 from ...extensions import db
 from ...lookups import chosen
-from ...models import Category, SystemicIssue, Ticket, Unit
+from ...models import Category, Ticket, Unit
 from ...search import similar
 from ...tickets import chosen_assignee
 from ..actions import perform
@@ -17,7 +15,6 @@ from ..paging import page_number
 from .forms import IssueAnswerForm, LinkForm, NewIssueForm, RouteForm, UnlinkForm, references_in
 
 bp = Blueprint("systemic", __name__, url_prefix="/systemic")
-RECENT_OPEN_ISSUES = 200
 
 
 @bp.app_template_global()
@@ -26,16 +23,6 @@ def ticket_suggestions(ticket):
     if not (permissions.can_manage_issues(current_user) and ticket.is_open):
         return []
     return similar.similar_to_ticket(current_user, ticket)
-
-
-@bp.app_template_global()
-def queue_suggestions(tickets):
-    """For triage on a queue page: look-alike rows, and rows like an open issue (one query, whatever the page)."""
-    if not (permissions.can_manage_issues(current_user) and tickets):
-        return {"groups": [], "issues": []}
-    issues = db.session.scalars(select(SystemicIssue).where(SystemicIssue.status == SystemicStatus.OPEN.value)
-                                .order_by(SystemicIssue.id.desc()).limit(RECENT_OPEN_ISSUES)).all()
-    return {"groups": similar.look_alike_groups(tickets), "issues": similar.issues_like(tickets, issues)}
 
 
 @bp.get("")

@@ -12,7 +12,7 @@ from ...tickets import allowed_localities_for, file_ticket, filing_categories, f
 from ..actions import perform
 from ..forms import redisplay_on_csrf_error
 from ..limits import filing_limit
-from ..pages import per_page, queue_filters, render_queue, render_ticket
+from ..pages import QueueTable, per_page, queue_filters, render_queue, render_ticket
 from ..paging import page_number
 from .forms import ActionForm, MessageForm, TicketForm
 
@@ -23,8 +23,9 @@ bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 @login_required
 def index():
     filters = queue_filters(request.args)
-    page = queries.ticket_list(current_user, filters, page_number(request.args), per_page=per_page())
-    return render_queue("tickets/index.html", page, filters, "tickets.index", saved_page="tickets")
+    return render_queue("tickets/index.html", lambda: queries.ticket_list(
+        current_user, filters, page_number(request.args), per_page=per_page()), filters, "tickets.index",
+        saved_page="tickets", table=QueueTable(caption=_("Obstacles"), all_label=_("All")))
 
 
 @bp.route("/new", methods=["GET", "POST"])

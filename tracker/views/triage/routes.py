@@ -15,7 +15,7 @@ from ...tickets import chosen_assignee, triage_ticket
 from ..actions import perform
 from ..forms import redisplay_on_csrf_error
 from ..limits import filing_limit
-from ..pages import per_page, queue_filters, render_queue, render_ticket
+from ..pages import QueueTable, per_page, queue_filters, render_queue, render_ticket
 from ..paging import page_number
 from .forms import BulkForm, OnBehalfForm, TriageForm
 
@@ -28,12 +28,13 @@ bp = Blueprint("triage", __name__, url_prefix="/triage")
 def queue(bulk_form=None, status=200):
     filters = queue_filters(request.args)
     filters.status = None  # the triage queue is the new tickets
-    page = queries.triage_queue(current_user, page_number(request.args), filters, per_page=per_page())
     if bulk_form is None:
         bulk_form = BulkForm(formdata=None)
     bulk_form.fill_choices()
-    return render_queue("triage/queue.html", page, filters, "triage.queue", status, saved_page="triage",
-                        default_sort="age", bulk_form=bulk_form)
+    return render_queue("triage/queue.html", lambda: queries.triage_queue(
+        current_user, page_number(request.args), filters, per_page=per_page()), filters, "triage.queue", status,
+        saved_page="triage", default_sort="age", bulk_form=bulk_form,
+        table=QueueTable(caption=_("Triage queue"), all_label=_("All"), selectable=True, suggest=True))
 
 
 @bp.post("/bulk")
