@@ -62,3 +62,12 @@ def test_a_users_own_parts_are_never_shared(client, login, triage_user, make_use
     assert "Phân loại" in first.split('class="user-name">')[1][:40]
     tokens = [set(re.findall(r'name="csrf_token" value="([^"]+)"', page)) for page in (first, second)]
     assert tokens[0] and tokens[1] and not tokens[0] & tokens[1]
+
+
+def test_triages_fresh_bulk_form_follows_the_language(client, login, triage_user):
+    login(triage_user)
+    vietnamese = client.get("/triage").text
+    client.post("/lang/en", data={"next": "/triage"})
+    english = client.get("/triage").text
+    assert "With the selected obstacles" in english and "With the selected obstacles" not in vietnamese
+    assert 'data-lookup="/lookup/units"' in english and 'data-lookup="/lookup/units"' in vietnamese

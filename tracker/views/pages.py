@@ -116,11 +116,13 @@ _LABELS: dict = {}  # by the translations object of a language (Flask-Babel keep
 
 @dataclass(frozen=True)
 class QueueTable:
-    """How a queue page shows its standard parts: the table's caption, the status tabs' "all" label, whether
-    rows can be selected (bulk triage), and whether triage's suggestions are shown."""
+    """How a queue page shows its standard parts: the table's caption, the status tabs' "all" label, the filters
+    the page fixes itself (not offered), whether rows can be selected (bulk triage), and whether triage's
+    suggestions are shown."""
 
     caption: str
     all_label: str
+    hide: tuple[str, ...] = ()
     selectable: bool = False
     suggest: bool = False
 
@@ -128,13 +130,14 @@ class QueueTable:
 @dataclass(frozen=True)
 class QueueParts:
     """What a queue page shows of its rows, rendered (queue_parts): the page's numbers without its rows, the
-    status tabs, the table, the pager, the notes listing added to the filters, and triage's suggestions."""
+    filters (with the notes the listing added, a search's), the status tabs, the table, the pager, and triage's
+    suggestions."""
 
     page: BoundedPage
+    filters: Markup
     tabs: Markup
     table: Markup
     pager: Markup
-    notes: tuple
     suggestions: dict | None
 
 
@@ -147,28 +150,24 @@ def queue_parts(load: Callable[[], BoundedPage], filters, shown: dict, table: Qu
     user, now = current_user, utcnow()
 
     def render() -> QueueParts:
-        before = len(filters.notes)
         page = load()
-        notes = tuple(filters.notes[before:])  # the words' notes (search): kept with the parts they explain
-        del filters.notes[before:]
         tickets = [item for item in page.items if isinstance(item, Ticket)]
         context = {**shown, "page": page, "filters": filters}
         return QueueParts(
             page=BoundedPage([], page.page, page.per_page, page.total, page.cap, dict(page.tabs), page.tab_cap),
+            filters=Markup(render_template("queues/_filters.html", hide=table.hide, **context)),
             tabs=Markup(render_template("queues/_tabs.html", all_label=table.all_label, **context)),
             table=Markup(render_template(
                 "queues/_table.html", tickets=tickets, ages=ages(tickets, now, request_calendar()),
                 selectable=table.selectable, caption=table.caption, **context)),
             pager=Markup(render_template("queues/_pager.html", **context)),
-            notes=notes, suggestions=similar.queue_suggestions(user, tickets) if table.suggest else None)
+            suggestions=similar.queue_suggestions(user, tickets) if table.suggest else None)
 
     key = ("queue parts", request.endpoint, str(get_locale()), request.script_root,
            user.id, user.role, user.locality_id, user.unit_id, tuple(sorted(request.args.items(multi=True))),
            tuple(sorted(shown["keep"].items())), table, data_version.seen(data_version.REFERENCE),
            now.replace(second=0, microsecond=0))
-    parts = data_version.cached(key, render)
-    filters.notes.extend(parts.notes)
-    return parts
+    return data_version.cached(key, render)
 
 
 def render_queue(template: str, page, filters, endpoint: str, status=200, *, saved_page: str | None = None,

@@ -30,7 +30,7 @@ def unit():
     return render_queue("queues/unit.html", listing, filters, "queues.unit", saved_page="unit",
                         default_sort="deadline", keep={"unit": chosen.code} if chosen else {}, unit=chosen,
                         may_pick_unit=permissions.can_triage(current_user), heading=heading,
-                        table=QueueTable(caption=heading, all_label=_("All open")))
+                        table=QueueTable(caption=heading, all_label=_("All open"), hide=("unit",)))
 
 
 def queue_unit(code: str | None) -> Unit | None:
@@ -50,4 +50,5 @@ def mine():
     filters = queue_filters(request.args)
     return render_queue("queues/mine.html", lambda: queries.my_work(
         current_user, filters, page_number(request.args), per_page=per_page()), filters, "queues.mine",
-        saved_page="mine", default_sort="deadline", table=QueueTable(caption=_("My work"), all_label=_("All open")))
+        saved_page="mine", default_sort="deadline",
+        table=QueueTable(caption=_("My work"), all_label=_("All open"), hide=("assignee",)))

@@ -34,7 +34,8 @@ def queue(bulk_form=None, status=200):
     return render_queue("triage/queue.html", lambda: queries.triage_queue(
         current_user, page_number(request.args), filters, per_page=per_page()), filters, "triage.queue", status,
         saved_page="triage", default_sort="age", bulk_form=bulk_form,
-        table=QueueTable(caption=_("Triage queue"), all_label=_("All"), selectable=True, suggest=True))
+        table=QueueTable(caption=_("Triage queue"), all_label=_("All"), hide=("status",), selectable=True,
+                         suggest=True))
 
 
 @bp.post("/bulk")
