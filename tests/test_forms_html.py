@@ -35,3 +35,29 @@ def test_the_app_renders_its_fields_with_the_faster_writer(app):
     assert str(form.title()) == '<input id="title" name="title" type="text" value="x&#34; onmouseover=&#34;alert(1)">'
     assert '<option selected value="a">Vụ &#34;A&#34; &lt;1&gt;</option>' in str(form.unit())
     assert str(form.body(rows=3)).startswith('<textarea id="body" name="body" rows="3">')
+
+
+def test_a_select_widget_picks_its_option_writer_once_and_still_honours_an_override(app):
+    """The app remembers per widget class how to call `render_option` (WTForms inspects it at every render); a
+    subclass with its own writer still gets it."""
+    from tracker.views.forms import WTFORMS_DISPATCH_RENDER_OPTION
+
+    class Starred(core.Select):
+        @classmethod
+        def render_option(cls, choice, **kwargs):
+            return Markup(f"<option value='{choice.value}'>*{choice.label}</option>")
+
+    class Plain(core.Select):
+        pass
+
+    class Sample(Form):
+        starred = SelectField("Sao", choices=[("a", "A")], widget=Starred())
+        plain = SelectField("Thường", choices=[("a", "A"), ("b", "B")], widget=Plain())
+
+    form = Sample(data={"plain": "b"})
+    assert "<option value='a'>*A</option>" in str(form.starred())
+    assert '<option selected value="b">B</option>' in str(form.plain())
+    for widget in (Starred, Plain, core.Select):
+        picked = widget._dispatch_render_option()
+        assert picked is widget._dispatch_render_option()  # remembered
+        assert type(picked) is type(WTFORMS_DISPATCH_RENDER_OPTION(widget))

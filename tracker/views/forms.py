@@ -1,5 +1,6 @@
 """Form helpers the blueprints share: the versioned form, the local date field, CSRF redisplay."""
 import datetime as dt
+import functools
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -30,11 +31,17 @@ QUOTE, ESCAPED_QUOTE = Markup('"'), Markup("&quot;")  # a Markup value may hold 
 WTFORMS_HTML_PARAMS = core.html_params
 
 
+WTFORMS_DISPATCH_RENDER_OPTION = core.Select._dispatch_render_option.__func__
+
+
 def write_attributes_faster() -> None:
     """Every WTForms widget writes its attributes with `html_params` above (tests/test_forms_html.py checks
-    that both write the same)."""
+    that both write the same); a select widget class picks how to call its `render_option` once, not at each
+    render (WTForms 3.3 inspects its signature every time: a tenth of an obstacle's page)."""
     widgets.html_params = core.html_params = html_params
     core.Input.html_params = core.Button.html_params = staticmethod(html_params)
+    if not hasattr(core.Select._dispatch_render_option, "cache_info"):
+        core.Select._dispatch_render_option = classmethod(functools.cache(WTFORMS_DISPATCH_RENDER_OPTION))
 
 
 class VersionedForm(FlaskForm):
