@@ -44,12 +44,17 @@ def test_an_obstacles_page_reads_at_most_8_statements_whatever_it_holds(db, clie
     make_ticket(commune_officer, title="Vướng mắc biên chế công chức cấp xã sau sắp xếp")  # a similar one
     login(triage_user if who == "triage" else commune_officer)
     url = f"/tickets/{ticket.reference}"
-    page_queries(url)  # per-process caches filled
-    few = page_queries(url)
+
+    def count() -> int:
+        page_queries(url)  # per-process caches filled
+        data_version.clear()  # the page's content made afresh (views.pages.render_ticket_page): the dearer path
+        return page_queries(url)
+
+    few = count()
     grow_ticket(db, ticket, triage_user, commune_officer, make_ticket, 4)
     html = client.get(url).get_data(as_text=True)
     assert html.count("cong-van.pdf") == 8 and "Trả lời 3" in html
-    assert page_queries(url) == few <= MAX_QUERIES
+    assert count() == few <= MAX_QUERIES
 
 
 @pytest.mark.parametrize("url", ["/tickets", "/triage", "/tickets?province=01&status=new", "/tickets?sort=sla",

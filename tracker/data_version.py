@@ -1,7 +1,8 @@
 """Data versions: the tickets' (the dashboard's numbers) and the reference data's (what filing reads).
 
-Every transaction that writes tickets or systemic issues (an ORM flush, or an UPDATE/DELETE/INSERT statement
-on them: lists show an issue's code and size beside its obstacles, triage its open issues) sets a
+Every transaction that writes tickets, their messages, events, files or links, or systemic issues (an ORM
+flush, or an UPDATE/DELETE/INSERT statement on them: an obstacle's page shows them all; lists show an issue's
+code and size beside its obstacles, triage its open issues) sets a
 new random token in `data_versions` once, inside the same transaction; a reader keys what it computes from
 tickets by the token it read, so a write anywhere — another worker, the scheduler — makes every process's
 cached value miss. A random token rather than a counter: a table emptied and refilled (a test run, a
@@ -24,14 +25,26 @@ from sqlalchemy import bindparam, event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from .extensions import db
-from .models import CalendarOverride, Category, DataVersion, RoutingRule, SlaPolicy, SystemicIssue, Ticket
+from .models import (
+    Attachment,
+    CalendarOverride,
+    Category,
+    DataVersion,
+    Event,
+    Message,
+    RoutingRule,
+    SlaPolicy,
+    SystemicIssue,
+    Ticket,
+    TicketLink,
+)
 
 TICKETS = "tickets"
 REFERENCE = "reference"
 REFERENCE_MODELS = (Category, SlaPolicy, CalendarOverride, RoutingRule)
 _REFERENCE_TABLES = frozenset(model.__tablename__ for model in REFERENCE_MODELS)
 _NOT_REFERENCE = {RoutingRule: frozenset({"last_assignee_id"})}  # written by filing itself (round robin)
-_TICKETS_MODELS = (Ticket, SystemicIssue)
+_TICKETS_MODELS = (Ticket, Message, Event, Attachment, TicketLink, SystemicIssue)
 _TICKETS_TABLES = frozenset(model.__tablename__ for model in _TICKETS_MODELS)
 _BUMPED = "data_version_bumped"
 _SEEN = "data_version_seen"

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from .. import choices, data_version, permissions, queries, saved_views
@@ -30,6 +31,34 @@ PICKED_FILTERS = ("category", "province", "commune", "unit", "assignee")
 
 def render_ticket(ticket, message_form=None, triage_form=None, status=200, action_form=None,
                   changed_meanwhile=None, **workflow_forms):
+    """An obstacle's page with the given forms (an action refused shows them again as typed)."""
+    content = ticket_content(ticket, message_form, triage_form, action_form, changed_meanwhile, **workflow_forms)
+    return render_template("tickets/show.html", reference=ticket.reference, content=content), status
+
+
+def render_ticket_page(reference: str):
+    """GET of an obstacle's page (404 for what the user may not see). Its content is kept in this process for
+    the next GETs with the same key: any write to tickets, their messages, events, files and links, to systemic
+    issues or to the reference data, and the next minute (working time left; names of people and units changed
+    meanwhile show within it), make it miss. The key holds the user (what they may see and do) and their
+    session's CSRF secret (the content's forms carry tokens made from it, valid for that session only)."""
+    user = current_user
+    generate_csrf()  # makes the session's secret if this is its first form (the layout's forms need one anyway)
+    secret = session[current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")]
+
+    def content() -> Markup:
+        return ticket_content(permissions.get_visible_ticket(user, reference, options=queries.TICKET_PAGE_LOADS))
+
+    key = ("ticket page", reference, str(get_locale()), request.script_root, user.id, user.role, user.locality_id,
+           user.unit_id, secret, current_app.config.get("WTF_CSRF_ENABLED", True),
+           data_version.seen(data_version.REFERENCE), utcnow().replace(second=0, microsecond=0))
+    html = data_version.cached(key, content)
+    return render_template("tickets/show.html", reference=reference, content=html)
+
+
+def ticket_content(ticket, message_form=None, triage_form=None, action_form=None, changed_meanwhile=None,
+                   **workflow_forms) -> Markup:
+    """The page below the layout: the obstacle, its actions with their forms, messages, files and history."""
     user = current_user
     message_form = message_form or MessageForm(version=ticket.version, formdata=None)
     if triage_form is None and permissions.can_set_triage_fields(user, ticket):
@@ -37,8 +66,8 @@ def render_ticket(ticket, message_form=None, triage_form=None, status=200, actio
     events = queries.ticket_events(user, ticket)
     files = ticket.attachments  # one statement for the obstacle's files and its messages'
     linked, duplicates = queries.related_tickets(user, ticket)
-    return render_template(
-        "tickets/show.html", ticket=ticket, actions=ticket_actions(user, ticket, triage_form is not None),
+    return Markup(render_template(
+        "tickets/_page.html", ticket=ticket, actions=ticket_actions(user, ticket, triage_form is not None),
         messages=queries.ticket_messages(user, ticket, files),
         events=events, history=EventNames(events + list(changed_meanwhile or [])),
         message_form=message_form, triage_form=triage_form,
@@ -46,7 +75,7 @@ def render_ticket(ticket, message_form=None, triage_form=None, status=200, actio
         seen_event=max((e.id for e in events), default=0), changed_meanwhile=changed_meanwhile,
         ticket_files=[f for f in files if f.message_id is None], linked=linked, duplicates=duplicates,
         **fresh_forms(ticket, **workflow_forms),
-    ), status
+    ))
 
 
 # Every action of an obstacle's page, in the order it is offered, with who may take it.

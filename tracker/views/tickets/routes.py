@@ -12,7 +12,7 @@ from ...tickets import allowed_localities_for, file_ticket, filing_categories, f
 from ..actions import perform
 from ..forms import redisplay_on_csrf_error
 from ..limits import filing_limit
-from ..pages import QueueTable, per_page, queue_filters, render_queue, render_ticket
+from ..pages import QueueTable, per_page, queue_filters, render_queue, render_ticket, render_ticket_page
 from ..paging import page_number
 from .forms import ActionForm, MessageForm, TicketForm
 
@@ -59,7 +59,7 @@ def new():
 @bp.get("/<reference>")
 @login_required
 def show(reference: str):
-    return render_ticket(permissions.get_visible_ticket(current_user, reference, options=queries.TICKET_PAGE_LOADS))
+    return render_ticket_page(reference)
 
 
 @bp.post("/<reference>/messages")
