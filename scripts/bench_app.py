@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import statistics
 import sys
 import time
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from flask_migrate import upgrade
 from sqlalchemy import event, select
 
 from config import Config
-from tracker import create_app
+from tracker import create_app, data_version
 from tracker.accounts import issue_token
 from tracker.extensions import db
 from tracker.mail.digest_mail import enqueue_digests
@@ -96,15 +97,37 @@ def logged_in_client(app: Flask, page: Page, token: str):
     return client, {}
 
 
-def count_page_queries(app: Flask, page: Page, token: str) -> int:
-    """Statements of one steady-state request (the second: the first fills per-process caches)."""
+@dataclass
+class PageCost:
+    """A page in-process: statements and milliseconds of a steady-state request served from what the process
+    keeps (`kept`: the load run's case, nothing written meanwhile), and of one made afresh, as after a write
+    (data_version.clear() before each: the ≤ 8 statements target is about this one)."""
+
+    kept_queries: int
+    afresh_queries: int
+    kept_ms: float
+    afresh_ms: float
+
+
+def page_cost(app: Flask, page: Page, token: str, runs: int = 10) -> PageCost:
     client, extras = logged_in_client(app, page, token)
-    for _ in (1, 2):
+
+    def request(fresh: bool) -> tuple[int, float]:
+        if fresh:
+            data_version.clear()
         with counting_statements(app) as statements:
+            began = time.perf_counter()
             response = client.open(page.path, method=page.method, **extras)
+            spent = time.perf_counter() - began
         if response.status_code not in page.expected or "/login" in response.headers.get("Location", ""):
             raise BenchError(f"{page.name}: in-process {page.method} {page.path} answered {response.status_code}")
-    return len(statements)
+        return len(statements), spent * 1000
+
+    request(False)  # per-process caches filled
+    kept = [request(False) for _ in range(runs)]
+    afresh = [request(True) for _ in range(runs)]
+    return PageCost(kept[-1][0], afresh[-1][0], statistics.median(ms for _n, ms in kept),
+                    statistics.median(ms for _n, ms in afresh))
 
 
 @dataclass
