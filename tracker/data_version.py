@@ -130,10 +130,13 @@ def cached(key: Hashable, compute: Callable[[], object]):
     return value
 
 
-def clear() -> None:
+def clear(reference: bool = True) -> None:
+    """Forget what this process keeps: what is keyed by the tickets' version, and (`reference`) the reference
+    data's copies."""
     with _lock:
         _cache.clear()
-    _reference.clear()
+    if reference:
+        _reference.clear()
 
 
 def _writes_tickets(session: Session) -> bool:

@@ -2,7 +2,7 @@
 Not-visible objects answer 404, never 403 with details (base.py: the blueprint, tokens, errors)."""
 from flask import current_app, g, request
 
-from ... import permissions, queries
+from ... import data_version, permissions, queries
 from ...enums import Role
 from ...lookups import by_code
 from ...models import Category, Locality
@@ -25,10 +25,7 @@ def list_tickets(**args):
     in a stable order, no total, each with the `next_cursor` of the following page (null at the end)."""
     filters = queries.TicketFilters.from_args(request.args)
     if not CURSOR_ARGS & args.keys():
-        page = queries.ticket_list(g.api_user, filters, args.get("page") or 1, one_per_issue=False, tabs=(),
-                                   loads=queries.SUMMARY_LOADS)
-        return {"items": [summary(t) for t in page.items], "page": page.page, "pages": page.pages,
-                "total": page.total, "next_cursor": None}
+        return data_version.cached(_people_page_key(g.api_user), lambda: _people_page(filters, args.get("page")))
     order = args.get("order") or ("updated" if args.get("updated_since") else "newest")
     after = cursors.read(args["cursor"], order) if args.get("cursor") else None
     limit = args.get("limit") or current_app.config["PAGE_SIZE"]
@@ -37,6 +34,20 @@ def list_tickets(**args):
     items, more = rows[:limit], len(rows) > limit
     return {"items": [summary(t) for t in items], "page": None, "pages": None, "total": None,
             "next_cursor": cursors.write(order, items[-1]) if more else None}
+
+
+def _people_page(filters, number: int | None) -> dict:
+    page = queries.ticket_list(g.api_user, filters, number or 1, one_per_issue=False, tabs=(),
+                               loads=queries.SUMMARY_LOADS)
+    return {"items": [summary(t) for t in page.items], "page": page.page, "pages": page.pages,
+            "total": page.total, "next_cursor": None}
+
+
+def _people_page_key(user) -> tuple:
+    """A numbered page is kept until tickets change (data_version): it holds stored values and codes only, nothing
+    that moves with the clock or the language. Per user (what they may see) and query string."""
+    return ("api ticket page", user.id, user.role, user.locality_id, user.unit_id,
+            tuple(sorted(request.args.items(multi=True))))
 
 
 @bp.get("/tickets/<reference>")
