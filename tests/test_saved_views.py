@@ -122,3 +122,24 @@ def test_clean_query_keeps_known_filters_in_a_stable_order():
 
     args = MultiDict([("sort", "age"), ("status", "new"), ("page", "3"), ("x", "1"), ("q", " đất ")])
     assert saved_views.clean_query(args) == "status=new&q=%C4%91%E1%BA%A5t&sort=age"
+
+
+def test_views_shown_from_the_process_copy_follow_every_change(client, login, triage_user, db):
+    """A queue page lists its user's views without a statement while none has changed (data_version.VIEWS): a
+    save, a delete or a statement written by hand shows at once."""
+    from sqlalchemy import update
+
+    from .conftest import counting_queries
+
+    login(triage_user)
+    save(client)
+    client.get("/tickets")
+    with counting_queries() as statements:
+        assert "Quá hạn Hà Nội" in client.get("/tickets").text
+    assert not any("FROM saved_views" in statement for statement in statements)
+    db.session.execute(update(SavedView).values(name="Quá hạn toàn quốc"))
+    db.session.commit()
+    assert "Quá hạn toàn quốc" in client.get("/tickets").text
+    view = db.session.scalar(select(SavedView))
+    assert client.post(f"/saved-views/{view.id}/delete").status_code == 302
+    assert "Quá hạn toàn quốc" not in client.get("/tickets").text

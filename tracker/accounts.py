@@ -145,8 +145,8 @@ def active_token(token: str, now: dt.datetime | None = None) -> ApiToken | None:
     row = db.session.execute(_token_by_hash(), {"token_hash": hash_token(token)}).first()
     if row is None:
         return None
-    stored, tickets_version, reference_version = row
-    data_version.known(tickets_version, reference_version)
+    stored, *versions = row
+    data_version.known(*versions)
     if stored is None or not stored.usable(now or utcnow()) or not stored.user.active:
         return None
     return stored

@@ -8,6 +8,9 @@ tickets by the token it read, so a write anywhere — another worker, the schedu
 cached value miss. A random token rather than a counter: a table emptied and refilled (a test run, a
 restore) never brings an old key back.
 
+Saved views have a token of their own (any user's change of one sets it): a queue page shows its user's
+views from this process's copy, read under the token that came with the user.
+
 The reference data (categories, SLA policies, the calendar's overrides, routing rules) has its own token,
 set anew by every flush or statement that changes it (a routing rule's round-robin turn excepted). Filing
 reads it once per transaction (`seen`) and takes those rows from this process's copy made under that token
@@ -33,6 +36,7 @@ from .models import (
     Event,
     Message,
     RoutingRule,
+    SavedView,
     SlaPolicy,
     SystemicIssue,
     Ticket,
@@ -41,6 +45,7 @@ from .models import (
 
 TICKETS = "tickets"
 REFERENCE = "reference"
+VIEWS = "saved_views"  # every user's saved views: a queue page shows its user's without a statement
 REFERENCE_MODELS = (Category, SlaPolicy, CalendarOverride, RoutingRule)
 _REFERENCE_TABLES = frozenset(model.__tablename__ for model in REFERENCE_MODELS)
 _NOT_REFERENCE = {RoutingRule: frozenset({"last_assignee_id"})}  # written by filing itself (round robin)
@@ -77,18 +82,21 @@ def seen(name: str = REFERENCE) -> str:
     return tokens[name]
 
 
+READ_ALONG = (TICKETS, REFERENCE, VIEWS)
+
+
 def read_along() -> list:
-    """Both tokens as columns to add to a statement every request runs anyway (the session's user, an API
-    token): with `known`, a request reads its versions in no statement of their own."""
+    """The tokens (READ_ALONG) as columns to add to a statement every request runs anyway (the session's user,
+    an API token): with `known`, a request reads its versions in no statement of their own."""
     return [select(_versions.c.token).where(_versions.c.name == name).scalar_subquery().label(f"{name}_version")
-            for name in (TICKETS, REFERENCE)]
+            for name in READ_ALONG]
 
 
-def known(tickets: str | None, reference: str | None) -> None:
-    """The tokens `read_along` brought, as this transaction's (a token this transaction set stays)."""
-    tokens = db.session().info.setdefault(_SEEN, {})
-    tokens.setdefault(TICKETS, tickets or "")
-    tokens.setdefault(REFERENCE, reference or "")
+def known(*tokens: str | None) -> None:
+    """The tokens `read_along` brought, in its order, as this transaction's (a token this transaction set stays)."""
+    seen_tokens = db.session().info.setdefault(_SEEN, {})
+    for name, token in zip(READ_ALONG, tokens, strict=True):
+        seen_tokens.setdefault(name, token or "")
 
 
 def bump(session: Session, name: str = TICKETS, once: bool = True) -> None:
@@ -115,9 +123,9 @@ def reference_cached(key: Hashable, compute: Callable[[], object]):
     return value
 
 
-def cached(key: Hashable, compute: Callable[[], object]):
-    """compute(), remembered in this process under (tickets' token, key) for the few most recent keys."""
-    full = (seen(TICKETS), key)
+def cached(key: Hashable, compute: Callable[[], object], name: str = TICKETS):
+    """compute(), remembered in this process under (the token `name`, key) for the few most recent keys."""
+    full = (name, seen(name), key)
     with _lock:
         if full in _cache:
             _cache.move_to_end(full)
@@ -160,6 +168,8 @@ def _before_flush(session: Session, _context, _instances) -> None:
         bump(session)
     if _writes_reference(session):
         bump(session, REFERENCE, once=False)
+    if any(isinstance(o, SavedView) for o in (*session.new, *session.deleted, *session.dirty)):
+        bump(session, VIEWS)
 
 
 def _on_execute(state) -> None:
@@ -169,6 +179,8 @@ def _on_execute(state) -> None:
             bump(state.session)
         elif table in _REFERENCE_TABLES:
             bump(state.session, REFERENCE, once=False)
+        elif table == SavedView.__tablename__:
+            bump(state.session, VIEWS)
 
 
 def _forget(session: Session, *_args) -> None:

@@ -2,11 +2,13 @@
 opens can be shared: whoever follows it sees the same filters over what they may see."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from . import data_version
 from .errors import DomainError
 from .extensions import db
 from .models import SavedView, User
@@ -25,9 +27,24 @@ def clean_query(args) -> str:
     return urlencode(pairs)
 
 
-def views_of(user: User, page: str) -> list[SavedView]:
-    return list(db.session.scalars(select(SavedView).where(SavedView.user_id == user.id, SavedView.page == page)
-                                   .order_by(SavedView.name)))
+@dataclass(frozen=True)
+class ShownView:
+    """A saved view as a queue page lists it."""
+
+    id: int
+    name: str
+    query: str
+
+
+def views_of(user: User, page: str) -> list[ShownView]:
+    """The user's views of `page` by name, from this process's copy while no saved view has changed anywhere
+    (data_version.VIEWS, read along with the session's user: no statement of its own then)."""
+    def read() -> list[ShownView]:
+        rows = db.session.execute(select(SavedView.id, SavedView.name, SavedView.query)
+                                  .where(SavedView.user_id == user.id, SavedView.page == page).order_by(SavedView.name))
+        return [ShownView(*row) for row in rows]
+
+    return data_version.cached(("saved views", user.id, page), read, name=data_version.VIEWS)
 
 
 def own_view(user: User, view_id: int) -> SavedView | None:

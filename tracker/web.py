@@ -205,8 +205,8 @@ def user_for_session(session_id: str) -> User | None:
     row = db.session.execute(_user_by_id(), {"user_id": int(user_id)}).first()
     if row is None:
         return None
-    user, tickets_version, reference_version = row
-    data_version.known(tickets_version, reference_version)  # read along: caches keyed by them cost no statement
+    user, *versions = row
+    data_version.known(*versions)  # read along: caches keyed by them cost no statement
     if not user.active or user.session_version != int(version):
         return None
     return user
