@@ -110,15 +110,14 @@ def ticket_actions(user, ticket, with_triage: bool) -> list[tuple[str, bool]]:
     return sorted(((key, key in now) for key in allowed), key=lambda action: not action[1])
 
 
-def queue_filters(args, fixed: tuple[str, ...] = ()) -> queries.TicketFilters:
-    """The query string's filters with the names of the chosen codes (one query); a code that names
-    nothing is reported beside the filters. `fixed` names filters the page sets itself."""
-    filters = queries.TicketFilters.from_args(args)
+def name_chosen_codes(filters, fixed: tuple[str, ...] = ()) -> None:
+    """The names of the filters' chosen codes, for their pickers (one query); a code that names nothing is
+    reported beside the filters. `fixed` names filters the page sets itself. Only the filters' form shows
+    them: a queue's kept parts hold it, and ask for them only when made (queue_parts)."""
     labels, unknown = choices.filter_labels({name: getattr(filters, name) for name in PICKED_FILTERS
                                              if name not in fixed})
     filters.report_unknown(unknown)
     filters.labels = labels
-    return filters
 
 
 def per_page() -> int:
@@ -179,6 +178,7 @@ def queue_parts(load: Callable[[], BoundedPage], filters, shown: dict, table: Qu
     user, now = current_user, utcnow()
 
     def render() -> QueueParts:
+        name_chosen_codes(filters, table.hide)
         page = load()
         tickets = [item for item in page.items if isinstance(item, Ticket)]
         context = {**shown, "page": page, "filters": filters}
@@ -207,8 +207,8 @@ def render_queue(template: str, page, filters, endpoint: str, status=200, *, sav
     (`saved_page`: tickets, triage, unit or mine). `page`: the page; or, with `table`, a function listing it,
     for a queue showing the standard parts (tabs, table, pager), which are then kept (queue_parts)."""
     keep = keep or {}
-    if not filters.labels:
-        filters.labels, _unknown = choices.filter_labels({name: getattr(filters, name) for name in PICKED_FILTERS})
+    if table is None:
+        name_chosen_codes(filters)
     link_args = {**filters.query_args(), **keep}
     per_page = page.per_page if table is None else page_size(request.args.get("per_page"),
                                                               current_app.config["PAGE_SIZE"])

@@ -7,7 +7,7 @@ from ... import permissions, queries
 from ...lookups import by_code
 from ...models import Unit
 from ...paging import BoundedPage
-from ..pages import QueueTable, per_page, queue_filters, render_queue
+from ..pages import QueueTable, per_page, render_queue
 from ..paging import page_number
 
 bp = Blueprint("queues", __name__, url_prefix="/queue")
@@ -18,7 +18,7 @@ EMPTY = BoundedPage([], 1, 25, 0)  # a specialist without a unit has no unit que
 @login_required
 @permissions.allowed_only(permissions.is_team)
 def unit():
-    filters = queue_filters(request.args, fixed=("unit",))
+    filters = queries.TicketFilters.from_args(request.args)
     chosen = queue_unit(filters.unit)
     filters.unit = chosen.code if chosen else None
     number = page_number(request.args)
@@ -47,7 +47,7 @@ def queue_unit(code: str | None) -> Unit | None:
 @login_required
 @permissions.allowed_only(permissions.is_team)
 def mine():
-    filters = queue_filters(request.args)
+    filters = queries.TicketFilters.from_args(request.args)
     return render_queue("queues/mine.html", lambda: queries.my_work(
         current_user, filters, page_number(request.args), per_page=per_page()), filters, "queues.mine",
         saved_page="mine", default_sort="deadline",

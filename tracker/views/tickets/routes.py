@@ -12,7 +12,7 @@ from ...tickets import allowed_localities_for, file_ticket, filing_categories, f
 from ..actions import perform
 from ..forms import redisplay_on_csrf_error
 from ..limits import filing_limit
-from ..pages import QueueTable, per_page, queue_filters, render_queue, render_ticket, render_ticket_page
+from ..pages import QueueTable, per_page, render_queue, render_ticket, render_ticket_page
 from ..paging import page_number
 from .forms import ActionForm, MessageForm, TicketForm
 
@@ -22,7 +22,7 @@ bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 @bp.get("")
 @login_required
 def index():
-    filters = queue_filters(request.args)
+    filters = queries.TicketFilters.from_args(request.args)
     return render_queue("tickets/index.html", lambda: queries.ticket_list(
         current_user, filters, page_number(request.args), per_page=per_page()), filters, "tickets.index",
         saved_page="tickets", table=QueueTable(caption=_("Obstacles"), all_label=_("All")))

@@ -15,7 +15,7 @@ from ...tickets import chosen_assignee, triage_ticket
 from ..actions import perform
 from ..forms import redisplay_on_csrf_error
 from ..limits import filing_limit
-from ..pages import QueueTable, per_page, queue_filters, render_queue, render_ticket
+from ..pages import QueueTable, per_page, render_queue, render_ticket
 from ..paging import page_number
 from .forms import BulkForm, OnBehalfForm, TriageForm
 
@@ -26,7 +26,7 @@ bp = Blueprint("triage", __name__, url_prefix="/triage")
 @login_required
 @permissions.allowed_only(permissions.can_triage)
 def queue(bulk_form=None, status=200):
-    filters = queue_filters(request.args)
+    filters = queries.TicketFilters.from_args(request.args)
     filters.status = None  # the triage queue is the new tickets
     if bulk_form is None:
         bulk_form = BulkForm(formdata=None)
