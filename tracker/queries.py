@@ -135,6 +135,8 @@ class TicketFilters:
     def from_args(cls, args) -> TicketFilters:
         """The filters in a query string; a value that names nothing is reported in `notes` and ignored."""
         notes = []
+        if hasattr(args, "to_dict"):  # a MultiDict: its first values (as its get), read without a KeyError each
+            args = args.to_dict()
 
         def pick(name, allowed):
             value = (args.get(name) or "").strip()
