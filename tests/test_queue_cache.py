@@ -121,3 +121,13 @@ def test_a_renamed_systemic_issue_shows_at_once_in_triages_suggestions(client, l
     issue.title = "Vướng mắc số cấp xã"
     db.session.commit()
     assert "Vướng mắc số cấp xã</span>" in client.get("/triage").text
+
+
+def test_triages_kept_parts_hold_its_suggestions(client, login, triage_user, many):
+    login(triage_user)
+    first = client.get("/triage").text
+    with counting_queries() as kept:
+        again = client.get("/triage").text
+    assert len(kept) == 1  # the suggestions' open issues are not read again
+    shown = re.findall(r'name="tickets" value="([^"]+)"><a', first)
+    assert shown and shown == re.findall(r'name="tickets" value="([^"]+)"><a', again)

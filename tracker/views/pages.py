@@ -43,17 +43,24 @@ def render_ticket_page(reference: str):
     meanwhile show within it), make it miss. The key holds the user (what they may see and do) and their
     session's CSRF secret (the content's forms carry tokens made from it, valid for that session only)."""
     user = current_user
-    generate_csrf()  # makes the session's secret if this is its first form (the layout's forms need one anyway)
-    secret = session[current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")]
 
     def content() -> Markup:
         return ticket_content(permissions.get_visible_ticket(user, reference, options=queries.TICKET_PAGE_LOADS))
 
     key = ("ticket page", reference, str(get_locale()), request.script_root, user.id, user.role, user.locality_id,
-           user.unit_id, secret, current_app.config.get("WTF_CSRF_ENABLED", True),
-           data_version.seen(data_version.REFERENCE), utcnow().replace(second=0, microsecond=0))
+           user.unit_id, session_secret(), data_version.seen(data_version.REFERENCE),
+           utcnow().replace(second=0, microsecond=0))
     html = data_version.cached(key, content)
     return render_template("tickets/show.html", reference=reference, content=html)
+
+
+def session_secret() -> tuple:
+    """Flask-WTF's secret of this session, which its forms' tokens are made from (made now if this is the
+    session's first form: the layout's forms need one anyway), and whether tokens are asked for: in the key of
+    what is kept with forms in it, so that a session only ever gets tokens it can send back."""
+    generate_csrf()
+    return (session[current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")],
+            current_app.config.get("WTF_CSRF_ENABLED", True))
 
 
 def ticket_content(ticket, message_form=None, triage_form=None, action_form=None, changed_meanwhile=None,
@@ -159,22 +166,22 @@ class QueueTable:
 class QueueParts:
     """What a queue page shows of its rows, rendered (queue_parts): the page's numbers without its rows, the
     filters (with the notes the listing added, a search's), the status tabs, the table, the pager, and triage's
-    suggestions."""
+    suggestions (with their forms)."""
 
     page: BoundedPage
     filters: Markup
     tabs: Markup
     table: Markup
     pager: Markup
-    suggestions: dict | None
+    suggestions: Markup
 
 
 def queue_parts(load: Callable[[], BoundedPage], filters, shown: dict, table: QueueTable) -> QueueParts:
     """The parts `load` (the page's listing) makes, kept in this process for the next requests with the same key:
     any write to tickets or to the reference data (names, the calendar) and the next minute (ages and deadline
     states move with time; names of units, localities and people changed meanwhile show within it) make it
-    miss. Per user (their scope, saved in the key by id), language, root and query string. No form or token is
-    in them: the page's forms are rendered for each request."""
+    miss. Per user (their scope, saved in the key by id), language, root and query string; with triage's
+    suggestions, whose forms carry tokens, per session too (session_secret)."""
     user, now = current_user, utcnow()
 
     def render() -> QueueParts:
@@ -190,12 +197,14 @@ def queue_parts(load: Callable[[], BoundedPage], filters, shown: dict, table: Qu
                 "queues/_table.html", tickets=tickets, ages=ages(tickets, now, request_calendar()),
                 selectable=table.selectable, caption=table.caption, **context)),
             pager=Markup(render_template("queues/_pager.html", **context)),
-            suggestions=similar.queue_suggestions(user, tickets) if table.suggest else None)
+            suggestions=Markup(render_template("systemic/_queue_suggestions.html",
+                                               found=similar.queue_suggestions(user, tickets))
+                               if table.suggest else ""))
 
     key = ("queue parts", request.endpoint, str(get_locale()), request.script_root,
            user.id, user.role, user.locality_id, user.unit_id, tuple(sorted(request.args.items(multi=True))),
-           tuple(sorted(shown["keep"].items())), table, data_version.seen(data_version.REFERENCE),
-           now.replace(second=0, microsecond=0))
+           tuple(sorted(shown["keep"].items())), table, session_secret() if table.suggest else None,
+           data_version.seen(data_version.REFERENCE), now.replace(second=0, microsecond=0))
     return data_version.cached(key, render)
 
 
@@ -217,16 +226,16 @@ def render_queue(template: str, page, filters, endpoint: str, status=200, *, sav
     shown = {"endpoint": endpoint, "keep": keep, "link_args": link_args, "default_sort": default_sort,
              "L": list_labels(), "sort_labels": queries.SORT_LABELS, "page_sizes": PAGE_SIZES,
              "default_per_page": current_app.config["PAGE_SIZE"]}
-    parts, found = None, None
+    parts = None
     if table is not None:
         parts = queue_parts(page, filters, shown, table)
-        page, found = parts.page, parts.suggestions
+        page = parts.page
         ages_of = {}
     else:
         tickets = [item for item in page.items if isinstance(item, Ticket)]
         ages_of = ages(tickets, utcnow(), request_calendar())
     return render_template(
-        template, page=page, filters=filters, parts=parts, found=found, ages=ages_of, **shown,
+        template, page=page, filters=filters, parts=parts, ages=ages_of, **shown,
         views=saved_views.views_of(current_user, saved_page) if saved_page else [], saved_page=saved_page,
         saved_form=saved_form or SaveViewForm(formdata=None), current_query=saved_views.clean_query(request.args),
         **context), status
