@@ -47,11 +47,18 @@ def render_ticket_page(reference: str):
     def content() -> Markup:
         return ticket_content(permissions.get_visible_ticket(user, reference, options=queries.TICKET_PAGE_LOADS))
 
-    key = ("ticket page", reference, str(get_locale()), request.script_root, user.id, user.role, user.locality_id,
-           user.unit_id, session_secret(), data_version.seen(data_version.REFERENCE),
-           utcnow().replace(second=0, microsecond=0))
-    html = data_version.cached(key, content)
+    html = data_version.cached(kept_key("ticket page", reference, session_secret()), content)
     return render_template("tickets/show.html", reference=reference, content=html)
+
+
+def kept_key(*key) -> tuple:
+    """The key of a page kept in this process (data_version.cached adds the tickets' version): `key`, then what
+    every kept page depends on besides: the user (what they may see and do), language, root, the reference
+    data's version (names, the calendar) and the minute (ages and working time move with the clock; names of
+    people, units and localities changed meanwhile show within it)."""
+    user = current_user
+    return (*key, user.id, user.role, user.locality_id, user.unit_id, str(get_locale()), request.script_root,
+            data_version.seen(data_version.REFERENCE), utcnow().replace(second=0, microsecond=0))
 
 
 def session_secret() -> tuple:
@@ -201,10 +208,8 @@ def queue_parts(load: Callable[[], BoundedPage], filters, shown: dict, table: Qu
                                                found=similar.queue_suggestions(user, tickets))
                                if table.suggest else ""))
 
-    key = ("queue parts", request.endpoint, str(get_locale()), request.script_root,
-           user.id, user.role, user.locality_id, user.unit_id, tuple(sorted(request.args.items(multi=True))),
-           tuple(sorted(shown["keep"].items())), table, session_secret() if table.suggest else None,
-           data_version.seen(data_version.REFERENCE), now.replace(second=0, microsecond=0))
+    key = kept_key("queue parts", request.endpoint, tuple(sorted(request.args.items(multi=True))),
+                   tuple(sorted(shown["keep"].items())), table, session_secret() if table.suggest else None)
     return data_version.cached(key, render)
 
 
