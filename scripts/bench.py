@@ -8,13 +8,17 @@
    process keeps: nothing is written meanwhile) and made afresh, as after a write (the kept data versions
    cleared before each request); the ≤ 8 statements target applies to the afresh one. Times the SLA sweep
    and the weekly digests.
-4. Prints PASS/FAIL per line against the targets of issue 14 and exits non-zero when one fails.
+4. Prints PASS/FAIL per line against the targets of issue 14 and exits non-zero when one fails. Each run keeps
+   its pages' shares in instance/bench-<database>.json; a PostgreSQL run compares each page's share with the
+   last SQLite run's on the machine ("<page> vs sq": PostgreSQL no slower than SQLite by more than 20 %).
 
 BENCH_PAGES=tickets,search,... (names as printed; also `sweep`, `digests`) runs a subset. Where a page's time
 goes: `make bench-profile` (scripts/bench_profile.py) on the same database, kept with BENCH_REUSE=1.
 """
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -33,6 +37,8 @@ REUSE = os.environ.get("BENCH_REUSE") == "1"
 ONLY = {name.strip() for name in os.environ.get("BENCH_PAGES", "").split(",") if name.strip()}
 READ_SHARE, WRITE_SHARE, P99_MS, MAX_QUERIES = 0.10, 0.05, 50.0, 8
 SWEEP_SECONDS, DIGEST_SECONDS, DIGEST_QUERIES = 1.0, 30.0, 50
+PG_VS_SQLITE = 0.80  # PostgreSQL's share of hello world at least this part of SQLite's, page by page
+RESULTS = ROOT / "instance"  # the last run's shares per database, for that comparison
 
 
 def wanted(name: str) -> bool:
@@ -48,6 +54,7 @@ class Line:
     name: str
     cells: list[str]
     failures: list[str] = field(default_factory=list)
+    share: float | None = None  # a page's share of hello world (compared across databases)
 
     def render(self) -> str:
         verdict = "PASS" if not self.failures else "FAIL"
@@ -72,7 +79,30 @@ def page_line(page: Page, load: Load | str, hello_rps: float, cost) -> Line:
     if not page.form and load.p99_ms >= P99_MS:
         failures.append(f"p99 {load.p99_ms:.0f} ms ≥ {P99_MS:.0f}")
     cells = [f"{load.rps:9.1f}", f"{load.p50_ms:9.1f}", f"{load.p99_ms:9.1f}", f"{share:9.3f}", shown_cost]
-    return Line(page.name, cells, failures)
+    return Line(page.name, cells, failures, share)
+
+
+def database_lines(dialect: str, lines: list[Line]) -> list[Line]:
+    """Each page's share kept in instance/bench-<database>.json; on PostgreSQL, each compared with the last SQLite
+    run's on this machine (issue 14: PostgreSQL no slower than SQLite by more than 20 %)."""
+    shares = {line.name: line.share for line in lines if line.share is not None}
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"bench-{dialect}.json").write_text(json.dumps(
+        {"when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "obstacles": COUNT, "shares": shares}))
+    sqlite_run = RESULTS / "bench-sqlite.json"
+    if dialect != "postgresql" or not sqlite_run.exists():
+        return []
+    sqlite = json.loads(sqlite_run.read_text())
+    compared = []
+    for name, share in shares.items():
+        other = sqlite["shares"].get(name)
+        if not other:
+            continue
+        ratio = share / other
+        failures = [f"{1 - ratio:.0%} slower than SQLite > 20 %"] if ratio < PG_VS_SQLITE else []
+        compared.append(Line(f"{name} vs sq", [f"{share:9.3f} / {other:.3f} (SQLite, {sqlite['obstacles']:,} "
+                                                f"obstacles, {sqlite['when']}) = {ratio:.2f}"], failures))
+    return compared
 
 
 def job_line(name: str, result, max_seconds: float, max_queries: int | None) -> Line:
@@ -186,7 +216,7 @@ def run(url: str) -> tuple[str, list[Line]]:
         bench_app.db.engine.dispose()
     header = (f"== make bench: {COUNT:,} obstacles on {dialect}, seeded as of {as_of:%Y-%m-%d %H:%M} UTC; gunicorn "
               f"2 sync workers, wrk 8 connections × {SECONDS:g} s per page; {os.cpu_count()} CPUs ==")
-    return header, lines
+    return header, lines + database_lines(dialect, lines)
 
 
 def print_report(header: str, lines: list[Line]) -> None:
