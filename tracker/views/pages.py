@@ -224,10 +224,9 @@ def render_queue(template: str, page, filters, endpoint: str, status=200, *, sav
     if table is None:
         name_chosen_codes(filters)
     link_args = {**filters.query_args(), **keep}
-    per_page = page.per_page if table is None else page_size(request.args.get("per_page"),
-                                                              current_app.config["PAGE_SIZE"])
-    if per_page != current_app.config["PAGE_SIZE"]:
-        link_args["per_page"] = per_page
+    size = page.per_page if table is None else per_page()  # a kept page's rows are not loaded yet
+    if size != current_app.config["PAGE_SIZE"]:
+        link_args["per_page"] = size
     shown = {"endpoint": endpoint, "keep": keep, "link_args": link_args, "default_sort": default_sort,
              "L": list_labels(), "sort_labels": queries.SORT_LABELS, "page_sizes": PAGE_SIZES,
              "default_per_page": current_app.config["PAGE_SIZE"]}
