@@ -100,7 +100,6 @@ class Config:
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.BOOTSTRAP_SERVE_LOCAL = True
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.PAGE_SIZE = _int("PAGE_SIZE", 25)
         # Deadline alerts reach each person at most once per window; daily summaries at this local time.
         self.ALERT_WINDOW_MINUTES = _int("ALERT_WINDOW_MINUTES", 60)

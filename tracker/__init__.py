@@ -5,7 +5,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, ConfigError
 
-from . import data_version, i18n, web
+from . import connections, data_version, i18n, web
 from .cli import register_cli
 from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from .search import index as search_index
@@ -63,6 +63,8 @@ def create_app(config: Config | None = None) -> Flask:
     web.init_app(app)
     _trust_proxies(app)
     _enable_sqlite_pragmas(app)
+    with app.app_context():
+        connections.ping_when_idle(db.engine)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     api = api_base.init_app(app)  # the API blueprint and its OpenAPI document, generated from the schemas

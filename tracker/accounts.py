@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from . import audit, data_version
+from . import audit, connections, data_version
 from .enums import AuditAction, Role, TokenScope
 from .errors import DomainError
 from .extensions import db
@@ -142,7 +142,7 @@ def active_token(token: str, now: dt.datetime | None = None) -> ApiToken | None:
     """The stored token behind a bearer token, when it is neither revoked nor expired and its user is active."""
     if not token or len(token) > 200:
         return None
-    row = db.session.execute(_token_by_hash(), {"token_hash": hash_token(token)}).first()
+    row = connections.first_row(_token_by_hash(), {"token_hash": hash_token(token)})
     if row is None:
         return None
     stored, *versions = row

@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload, with_expression
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import IntegerConverter
 
-from . import data_version, enums, permissions
+from . import connections, data_version, enums, permissions
 from .alerts.inbox import UNREAD_CAP
 from .extensions import db, limiter, login_manager
 from .models import Notification, User, utcnow
@@ -202,7 +202,7 @@ def user_for_session(session_id: str) -> User | None:
     user_id, _sep, version = (session_id or "").partition(":")
     if not (user_id.isdigit() and version.isdigit() and len(user_id) < 10 and len(version) < 10):
         return None
-    row = db.session.execute(_user_by_id(), {"user_id": int(user_id)}).first()
+    row = connections.first_row(_user_by_id(), {"user_id": int(user_id)})
     if row is None:
         return None
     user, *versions = row
