@@ -54,3 +54,18 @@ def test_a_rolled_back_write_leaves_the_version_and_each_scope_has_its_own_entry
     assert board(triage_user).totals.open == 1
     assert board(province_coordinator).totals.open == 1
     assert board(triage_user, NOW + dt.timedelta(minutes=1)).totals.open == 1
+
+
+def test_the_numbers_are_counted_once_a_day_and_a_turning_minute_only_renders_them(db, make_ticket, commune_officer,
+                                                                                   triage_user):
+    data_version.clear()
+    make_ticket(commune_officer)
+    assert board(triage_user).totals.open == 1
+    for later in (dt.timedelta(minutes=1), dt.timedelta(hours=5)):  # 10:00 and 15:00 in Hà Nội, the same day
+        with counting_queries() as statements:
+            shown = board(triage_user, NOW + later)
+        assert shown.totals.open == 1 and shown.now == NOW + later
+        assert counting(statements) == []
+    with counting_queries() as statements:
+        assert board(triage_user, NOW + dt.timedelta(days=1)).totals.open == 1
+    assert counting(statements) != []  # "today" and this week's end moved: counted again

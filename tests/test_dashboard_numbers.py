@@ -1,5 +1,7 @@
 """The dashboard's numbers: each equals the count of the list it links to, for every role's scope, and the
 compliance, median and rating figures are the ones worked out by hand."""
+import datetime as dt
+
 import pytest
 
 from tracker.localtime import local_date
@@ -123,3 +125,25 @@ def test_a_dashboard_with_nothing_answered_shows_no_median(triage_user, make_tic
     board = board_for(triage_user)
     assert board.totals.received == 1 and board.totals.median_seconds is None
     assert board.totals.answer_compliance is None and board.totals.average_rating is None
+
+
+WIDE_FROM, WIDE_TO = "01/01/2000", "31/12/2099"
+
+
+def test_overdue_due_this_week_and_missed_follow_the_sweep_not_the_clock(db, make_ticket, commune_officer,
+                                                                          triage_user):
+    """A deadline that passed is "due this week" until the sweep records it overdue; then it is overdue and a
+    missed deadline in its week's trend, and its list says the same."""
+    from tracker.worktime.sweep import sweep
+
+    make_ticket(commune_officer, now=utcnow() - dt.timedelta(days=60))
+    before = board_for(triage_user)
+    assert (before.totals.overdue, before.totals.due_this_week, sum(p.missed for p in before.trend)) == (0, 1, 0)
+    assert list_count(triage_user, "/tickets?due=this_week") == 1
+    sweep(utcnow())
+    db.session.commit()
+    after = board_for(triage_user)
+    assert (after.totals.overdue, after.totals.due_this_week, sum(p.missed for p in after.trend)) == (1, 0, 1)
+    lists = {"/tickets?due=this_week": 0, "/tickets?sla_state=breached": 1,
+             f"/tickets?missed_from={WIDE_FROM}&missed_to={WIDE_TO}": 1}
+    assert {url: list_count(triage_user, url) for url in lists} == lists

@@ -49,9 +49,11 @@ def overdue():
     return Ticket.sla_state == SlaState.BREACHED.value
 
 
-def due_between(start: dt.datetime, end: dt.datetime):
-    """Waiting for an answer whose deadline falls in [start, end)."""
-    return and_(awaiting_answer(), between(Ticket.answer_due_at, start, end))
+def due_before(end: dt.datetime):
+    """Waiting for an answer, not overdue (the sweep's state, as `overdue`), its deadline before `end`. No clock
+    reading: the dashboard's numbers then change only with the tickets (the sweep's crossings included) and the
+    day, and are kept that long."""
+    return and_(awaiting_answer(), Ticket.sla_state != SlaState.BREACHED.value, Ticket.answer_due_at < end)
 
 
 def answered_on_time():
@@ -84,13 +86,14 @@ def overdue_at(moment: dt.datetime):
     return and_(open_at(moment), Ticket.answer_due_at < moment)
 
 
-def missed(now: dt.datetime):
-    """The answer deadline passed (before now) with no answer by it, and the obstacle was not closed before it
-    (merged or transferred in time): a deadline missed, counted in the week the deadline fell."""
+def missed():
+    """The answer deadline passed with no answer by it, and the obstacle was not closed before it (merged or
+    transferred in time): answered after it, closed unanswered after it, or still open and overdue (the sweep's
+    state, as `overdue`); counted in the week the deadline fell. No clock reading, as `due_before`."""
     due = Ticket.answer_due_at
-    return and_(due < now, or_(Ticket.answered_at > due,
-                               and_(Ticket.answered_at.is_(None), or_(Ticket.closed_at.is_(None),
-                                                                      Ticket.closed_at > due))))
+    return or_(Ticket.answered_at > due,
+               and_(Ticket.answered_at.is_(None), or_(Ticket.closed_at > due,
+                                                      and_(Ticket.closed_at.is_(None), overdue()))))
 
 
 def lacking(what: str):

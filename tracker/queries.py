@@ -233,10 +233,10 @@ class TicketFilters:
             yield measures.responded_on_time() if self.responded == "on_time" else measures.responded_late()
         if self.due == "this_week":
             today = local_date(now)
-            yield measures.due_between(now, local_midnight(today + dt.timedelta(days=7 - today.weekday())))
+            yield measures.due_before(local_midnight(today + dt.timedelta(days=7 - today.weekday())))
         if self.missed_from or self.missed_to:
             yield from _day_range(Ticket.answer_due_at, self.missed_from, self.missed_to)
-            yield measures.missed(now)
+            yield measures.missed()
         if self.outcome:
             yield measures.with_outcome(self.outcome)
         if self.lacking:

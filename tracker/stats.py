@@ -174,19 +174,26 @@ def build_dashboard(user: User, filters: StatsFilters, now: dt.datetime) -> Dash
 
 def _numbers(user: User, filters: StatsFilters, scope, now: dt.datetime):
     """The counts, medians and trend (one round trip, the dashboard's dear one), cached by the tickets' data version
-    (any write to tickets makes them miss) for this scope, these filters and the minute."""
+    (any write to tickets makes them miss, the sweep's crossings included) for this scope, these filters and the
+    day: they read no clock but the day's (measures.due_before, missed), so a turning minute re-renders a
+    dashboard from them without counting again."""
     def compute():
         return stats_queries.aggregates(scope, filters.period, filters.by_commune, now, _trend_weeks(filters))
 
-    return data_version.cached(("dashboard", *numbers_key(user, filters, now)), compute)
+    return data_version.cached(("dashboard numbers", *_scope_key(user, filters), local_date(now)), compute)
 
 
 def numbers_key(user: User, filters: StatsFilters, now: dt.datetime) -> tuple:
-    """What a dashboard's numbers depend on besides the tickets' data version: whose scope, which filters, and
-    the minute (deadlines and "today" move with time)."""
+    """What a rendered dashboard (or stats document) depends on besides the tickets' data version: whose scope,
+    which filters, and the minute (the moment it shows; names of categories, units, localities and people read
+    with the numbers' rows, changed meanwhile, show within it)."""
+    return (*_scope_key(user, filters), now.replace(second=0, microsecond=0))
+
+
+def _scope_key(user: User, filters: StatsFilters) -> tuple:
     who = "team" if is_team(user) else own_locality(user)
     return (who, tuple(sorted(filters.scope_args().items())), filters.period.first, filters.period.last,
-            filters.by_commune, now.replace(second=0, microsecond=0))
+            filters.by_commune)
 
 
 def _trend_weeks(filters: StatsFilters) -> list:

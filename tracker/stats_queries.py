@@ -45,7 +45,7 @@ def _parts(period, now: dt.datetime) -> dict:
     return {
         "now": (Ticket.status.in_(OPEN_VALUES),
                 [count(measures.awaiting_answer()), count(measures.overdue()),
-                 count(measures.due_between(now, week_end)), count(measures.lacking("owner")),
+                 count(measures.due_before(week_end)), count(measures.lacking("owner")),
                  count(measures.lacking("deadline")), count(measures.lacking("outcome"))]),
         "today": (Ticket.created_at >= midnight, [func.count()]),
         "received": (measures.between(Ticket.created_at, period.start, period.end), [func.count()]),
@@ -71,7 +71,7 @@ def aggregates(scope, period, by_commune: bool, now: dt.datetime, weeks: list = 
         part = scope.where(rows)
         selects += (_grouping_sets if _postgres() else _group_bys)(part, kind, keys, padded)
     selects.append(_median_part(scope, period))
-    selects += _trend_parts(scope, weeks, now)
+    selects += _trend_parts(scope, weeks)
     counted, medians, weekly = [], [], {}
     for kind, breakdown, key, *values in db.session.execute(union_all(*selects)):
         if kind == "median":
@@ -85,9 +85,9 @@ def aggregates(scope, period, by_commune: bool, now: dt.datetime, weeks: list = 
     return counted, _medians(medians), trend_rows
 
 
-def _trend_parts(scope, weeks: list, now: dt.datetime) -> list:
+def _trend_parts(scope, weeks: list) -> list:
     """trend()'s counts as rows of the aggregates' union: ("trend", 3 × week + measure, NULL, count, 0...)."""
-    missed = measures.missed(now)
+    missed = measures.missed()
     zeros = [literal_column("0")] * (WIDTH - 1)
     parts = []
     for i, week in enumerate(weeks):
