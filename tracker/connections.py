@@ -11,8 +11,10 @@ which made PostgreSQL the slower of the two on every kept page. Two rules bring 
   atomic. A request that runs nothing else never opens a transaction, and psycopg's rollback of an idle
   connection sends nothing.
 - `ping_when_idle` pings a pooled connection only when it sat unused for IDLE_PING_SECONDS (SQLAlchemy's
-  pool_pre_ping pings at every checkout). A database restarted meanwhile is seen by the first request after
-  it, whose ping fails and takes a fresh connection; a connection used a moment ago is alive.
+  pool_pre_ping pings at every checkout). After a database restart, a connection idle for longer is pinged,
+  fails and is replaced unseen; one used within that second fails the one request that takes it, and SQLAlchemy
+  then drops every connection the pool made before (its disconnect handling): a request in flight during a
+  restart fails anyway.
 """
 from __future__ import annotations
 
