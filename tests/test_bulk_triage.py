@@ -118,3 +118,25 @@ def test_queue_page_carries_each_tickets_version(client, login, triage_user, tic
     html = client.get("/triage").get_data(as_text=True)
     for t in tickets:
         assert f'name="version-{t.reference}" value="{t.version}"' in html
+
+
+def test_the_queue_builds_its_empty_bulk_form_once_and_each_page_carries_a_token_it_accepts(
+        csrf_client, csrf_login, triage_user, tickets, db, monkeypatch):
+    from tracker.views.triage import routes
+
+    built = []
+
+    class CountedBulkForm(routes.BulkForm):
+        def __init__(self, *args, **kwargs):
+            built.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(routes, "BulkForm", CountedBulkForm)
+    csrf_login(triage_user)
+    pages = [csrf_client.get("/triage").get_data(as_text=True) for _ in range(3)]
+    assert len(built) <= 1  # at most the first page of this process and language renders it
+    bulk_form = pages[-1].split('class="bulk-form">', 1)[1]
+    token = csrf_token_from(bulk_form)
+    response = csrf_client.post("/triage/bulk", data={**bulk_data(tickets[:1]), "csrf_token": token})
+    assert response.status_code == 302
+    assert state(db, tickets[:1])[0][0] == Status.ASSIGNED

@@ -21,7 +21,6 @@ from ..search import similar
 from ..worktime.calendar import request_calendar
 from ..worktime.days import ages
 from .history import EventNames
-from .saved.forms import SaveViewForm
 from .tickets.forms import ActionForm, MessageForm
 from .triage.forms import TriageForm
 from .workflow.forms import fresh_forms
@@ -214,7 +213,7 @@ def queue_parts(load: Callable[[], BoundedPage], filters, shown: dict, table: Qu
 
 
 def render_queue(template: str, page, filters, endpoint: str, status=200, *, saved_page: str | None = None,
-                 default_sort: str = "newest", keep: dict | None = None, saved_form=None,
+                 default_sort: str = "newest", keep: dict | None = None,
                  table: QueueTable | None = None, **context):
     """A list page: its rows with their age and days overdue in working days (one calendar read), the status
     tabs, the filters with the names of their chosen codes, the pager, and the user's saved views of this page
@@ -241,5 +240,5 @@ def render_queue(template: str, page, filters, endpoint: str, status=200, *, sav
     return render_template(
         template, page=page, filters=filters, parts=parts, ages=ages_of, **shown,
         views=saved_views.views_of(current_user, saved_page) if saved_page else [], saved_page=saved_page,
-        saved_form=saved_form or SaveViewForm(formdata=None), current_query=saved_views.clean_query(request.args),
+        current_query=saved_views.clean_query(request.args),
         **context), status

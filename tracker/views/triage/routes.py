@@ -28,14 +28,20 @@ bp = Blueprint("triage", __name__, url_prefix="/triage")
 def queue(bulk_form=None, status=200):
     filters = queries.TicketFilters.from_args(request.args)
     filters.status = None  # the triage queue is the new tickets
-    if bulk_form is None:
-        bulk_form = BulkForm(formdata=None)
-    bulk_form.fill_choices()
+    if bulk_form is not None:  # sent back with what was chosen; a fresh one is in the page once (fresh_bulk_form)
+        bulk_form.fill_choices()
     return render_queue("triage/queue.html", lambda: queries.triage_queue(
         current_user, page_number(request.args), filters, per_page=per_page()), filters, "triage.queue", status,
-        saved_page="triage", default_sort="age", bulk_form=bulk_form,
+        saved_page="triage", default_sort="age", bulk_form=bulk_form, fresh_bulk_form=fresh_bulk_form,
         table=QueueTable(caption=_("Triage queue"), all_label=_("All"), hide=("status",), selectable=True,
                          suggest=True))
+
+
+def fresh_bulk_form() -> BulkForm:
+    """The empty bulk form: the queue renders it once per process and language (web.layout_fragment)."""
+    form = BulkForm(formdata=None)
+    form.fill_choices()
+    return form
 
 
 @bp.post("/bulk")
