@@ -34,3 +34,28 @@ def test_a_write_shows_at_once_and_each_user_gets_their_own(client, bearer, make
     own.status = "closed"
     db.session.commit()
     assert client.get("/api/v1/tickets", headers=mine).get_json()["items"][0]["status"] == "closed"
+
+
+def test_a_kept_page_is_sent_as_written_the_first_time(client, bearer, make_ticket, commune_officer, monkeypatch):
+    """Kept as JSON text: the same bytes as a page written afresh, and not written again by the schema."""
+    from tracker.views.api import schemas
+
+    make_ticket(commune_officer)
+    headers = bearer(commune_officer)
+    data_version.clear(reference=False)
+    first = client.get("/api/v1/tickets", headers=headers)
+    written = []
+    real = schemas.Summaries._serialize
+
+    def counted(self, *args, **kwargs):
+        written.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(schemas.Summaries, "_serialize", counted)
+    kept = client.get("/api/v1/tickets", headers=headers)
+    assert written == []
+    assert kept.get_data() == first.get_data() and kept.mimetype == "application/json"
+    data_version.clear(reference=False)
+    afresh = client.get("/api/v1/tickets", headers=headers)
+    assert written == [1] and afresh.get_data() == first.get_data()
+    assert afresh.get_json()["items"][0]["created_at"].endswith("+00:00")

@@ -25,7 +25,9 @@ def list_tickets(**args):
     in a stable order, no total, each with the `next_cursor` of the following page (null at the end)."""
     filters = queries.TicketFilters.from_args(request.args)
     if not CURSOR_ARGS & args.keys():
-        return data_version.cached(_people_page_key(g.api_user), lambda: _people_page(filters, args.get("page")))
+        page = args.get("page")
+        body = data_version.cached(_people_page_key(g.api_user), lambda: _written(_people_page(filters, page)))
+        return current_app.response_class(body, mimetype=current_app.json.mimetype)  # a Response: written already
     order = args.get("order") or ("updated" if args.get("updated_since") else "newest")
     after = cursors.read(args["cursor"], order) if args.get("cursor") else None
     limit = args.get("limit") or current_app.config["PAGE_SIZE"]
@@ -41,6 +43,12 @@ def _people_page(filters, number: int | None) -> dict:
                                loads=queries.SUMMARY_LOADS)
     return {"items": [summary(t) for t in page.items], "page": page.page, "pages": page.pages,
             "total": page.total, "next_cursor": None}
+
+
+def _written(page: dict) -> bytes:
+    """The page as @bp.response writes it (TicketPageSchema, then Flask's JSON): kept as text, a kept page is not
+    written again at each request."""
+    return current_app.json.response(TicketPageSchema().dump(page)).get_data()
 
 
 def _people_page_key(user) -> tuple:
