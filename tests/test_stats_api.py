@@ -93,3 +93,30 @@ def test_the_stats_document_is_kept_until_tickets_change(client, bearer, db, mak
     assert "by_commune" in client.get("/api/v1/stats", headers=province).get_json()
     make_ticket(commune_officer)
     assert client.get("/api/v1/stats", headers=team).get_json()["totals"]["received"] == 2
+
+
+def test_a_kept_stats_document_is_sent_as_written_the_first_time(client, bearer, make_ticket, commune_officer,
+                                                                 triage_user, monkeypatch):
+    """Kept as JSON text: the same bytes as the document written afresh, not written again by the schema."""
+    from tracker import data_version
+    from tracker.models import utcnow
+    from tracker.views.api import schemas, stats
+
+    now = utcnow()
+    monkeypatch.setattr(stats, "utcnow", lambda: now)  # one minute throughout: the key holds the minute
+    make_ticket(commune_officer)
+    team = bearer(triage_user)
+    data_version.clear()
+    first = client.get("/api/v1/stats", headers=team)
+    written = []
+    real = schemas.PlainDict._serialize
+
+    def counted(self, *args, **kwargs):
+        written.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(schemas.PlainDict, "_serialize", counted)
+    kept = client.get("/api/v1/stats", headers=team)
+    assert written == [] and kept.get_data() == first.get_data() and kept.mimetype == "application/json"
+    data_version.clear()
+    assert client.get("/api/v1/stats", headers=team).get_data() == first.get_data() and written

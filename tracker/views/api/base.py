@@ -42,7 +42,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from flask import g, jsonify, request
+from flask import Response, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
@@ -51,6 +51,7 @@ from flask_smorest import Blueprint as SmorestBlueprint
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import HTTPException
 
+from ... import data_version
 from ...accounts import active_token, record_token_use, token_use_due
 from ...errors import DomainError, StaleTicket
 from ...extensions import csrf, db
@@ -78,6 +79,13 @@ def unprocessable(errors: dict, message=None) -> ApiError:
     """A 422 to raise: `errors` maps each field to its message (lazy strings are rendered now)."""
     return ApiError(422, message or _("The request has errors."),
                     {field: str(text) for field, text in errors.items()})
+
+
+def kept_json(key: tuple, compute: Callable[[], Any], schema) -> Response:
+    """compute()'s document as `schema` and Flask's JSON write it (what @bp.response would send), kept as that text
+    under the tickets' data version and `key` (data_version.cached): a kept document is not written again."""
+    body = data_version.cached(key, lambda: current_app.json.response(schema.dump(compute())).get_data())
+    return current_app.response_class(body, mimetype=current_app.json.mimetype)
 
 
 def not_visible() -> ApiError:

@@ -2,14 +2,14 @@
 Not-visible objects answer 404, never 403 with details (base.py: the blueprint, tokens, errors)."""
 from flask import current_app, g, request
 
-from ... import data_version, permissions, queries
+from ... import permissions, queries
 from ...enums import Role
 from ...lookups import by_code
 from ...models import Category, Locality
 from ...tickets import file_ticket
 from . import cursors
 from .action_schemas import NewTicketUploadSchema
-from .base import bp, commit, not_visible
+from .base import bp, commit, kept_json, not_visible
 from .schemas import ErrorSchema, NewTicketSchema, TicketPageSchema, TicketQuerySchema, TicketSchema, ticket_document
 from .schemas import ticket_summary as summary
 
@@ -26,8 +26,7 @@ def list_tickets(**args):
     filters = queries.TicketFilters.from_args(request.args)
     if not CURSOR_ARGS & args.keys():
         page = args.get("page")
-        body = data_version.cached(_people_page_key(g.api_user), lambda: _written(_people_page(filters, page)))
-        return current_app.response_class(body, mimetype=current_app.json.mimetype)  # a Response: written already
+        return kept_json(_people_page_key(g.api_user), lambda: _people_page(filters, page), TicketPageSchema())
     order = args.get("order") or ("updated" if args.get("updated_since") else "newest")
     after = cursors.read(args["cursor"], order) if args.get("cursor") else None
     limit = args.get("limit") or current_app.config["PAGE_SIZE"]
@@ -43,12 +42,6 @@ def _people_page(filters, number: int | None) -> dict:
                                loads=queries.SUMMARY_LOADS)
     return {"items": [summary(t) for t in page.items], "page": page.page, "pages": page.pages,
             "total": page.total, "next_cursor": None}
-
-
-def _written(page: dict) -> bytes:
-    """The page as @bp.response writes it (TicketPageSchema, then Flask's JSON): kept as text, a kept page is not
-    written again at each request."""
-    return current_app.json.response(TicketPageSchema().dump(page)).get_data()
 
 
 def _people_page_key(user) -> tuple:

@@ -9,12 +9,12 @@ import marshmallow as ma
 from flask import g, request
 from marshmallow import fields
 
-from ... import data_version, permissions, stats
+from ... import permissions, stats
 from ...localtime import local_date
 from ...models import utcnow
 from ...stats_filters import OutOfScope, read_filters
 from ..dashboard.tables import Links
-from .base import bp, not_visible, unprocessable
+from .base import bp, kept_json, not_visible, unprocessable
 from .schemas import ErrorSchema, InputSchema, PlainDict
 
 
@@ -67,10 +67,10 @@ def stats_json(_args):
         raise not_visible() from None
     if filters.errors:
         raise unprocessable(filters.errors)
-    # Kept as the numbers are (stats._numbers): a write to tickets, or the next minute, makes it miss; names of
+    # Kept as the rendered dashboard is, as JSON text: a write to tickets, or the next minute, makes it miss; names of
     # categories, units and localities changed meanwhile show within the minute.
-    return data_version.cached(("stats document", *stats.numbers_key(user, filters, now)),
-                               lambda: _document(stats.build_dashboard(user, filters, now)))
+    return kept_json(("stats document", *stats.numbers_key(user, filters, now)),
+                     lambda: _document(stats.build_dashboard(user, filters, now)), StatsSchema())
 
 
 def _document(board: stats.Dashboard) -> dict:
