@@ -307,7 +307,7 @@ class Ticket(db.Model):
         Index("ix_tickets_kpi_answered", "answered_at", "answer_due_at", *KPI_KEYS, "rating", "outcome", "status",
               "answer_working_seconds"),
         Index("ix_tickets_kpi_responded", "first_responded_at", "first_response_due_at", *KPI_KEYS),
-        Index("ix_tickets_kpi_due", "answer_due_at", "answered_at", "closed_at", *KPI_KEYS),
+        Index("ix_tickets_kpi_due", "answer_due_at", "answered_at", "closed_at", "sla_state", *KPI_KEYS),
         Index("ix_tickets_outcome_answered_at", "outcome", "answered_at"),
         # A locality's lists and their status tabs: its own rows of one status, newest first, without walking
         # every obstacle of that status in the country.
