@@ -9,8 +9,10 @@
    cleared before each request); the ≤ 8 statements target applies to the afresh one. Times the SLA sweep
    and the weekly digests.
 4. Prints PASS/FAIL per line against the targets of issue 14 and exits non-zero when one fails. Each run keeps
-   its pages' shares in instance/bench-<database>.json; a PostgreSQL run compares each page's share with the
-   last SQLite run's on the machine ("<page> vs sq": PostgreSQL no slower than SQLite by more than 20 %).
+   its pages' shares and afresh costs in instance/bench-<database>-<size>.json; a PostgreSQL run compares each
+   page's share with the last SQLite run's on the machine ("<page> vs sq": PostgreSQL no slower than SQLite by
+   more than 20 %), and a run above 10,000 obstacles compares each page with the same database's last run at
+   10,000 ("<page> vs 10k": its share and its cost afresh within 20 %; run BENCH_TICKETS=10000 first).
 
 BENCH_PAGES=tickets,search,... (names as printed; also `sweep`, `digests`) runs a subset. Where a page's time
 goes: `make bench-profile` (scripts/bench_profile.py) on the same database, kept with BENCH_REUSE=1.
@@ -38,7 +40,8 @@ ONLY = {name.strip() for name in os.environ.get("BENCH_PAGES", "").split(",") if
 READ_SHARE, WRITE_SHARE, P99_MS, MAX_QUERIES = 0.10, 0.05, 50.0, 8
 SWEEP_SECONDS, DIGEST_SECONDS, DIGEST_QUERIES = 1.0, 30.0, 50
 PG_VS_SQLITE = 0.80  # PostgreSQL's share of hello world at least this part of SQLite's, page by page
-RESULTS = ROOT / "instance"  # the last run's shares per database, for that comparison
+SCALE_BASE, SCALE_COST = 10_000, 1.20  # a page's cost at BENCH_TICKETS at most 1.2 × its cost at 10,000
+RESULTS = ROOT / "instance"  # each database's and size's last results, for those comparisons
 
 
 def wanted(name: str) -> bool:
@@ -54,7 +57,8 @@ class Line:
     name: str
     cells: list[str]
     failures: list[str] = field(default_factory=list)
-    share: float | None = None  # a page's share of hello world (compared across databases)
+    share: float | None = None  # a page's share of hello world (compared across databases and sizes)
+    afresh_ms: float | None = None  # in-process, made afresh (compared across sizes)
 
     def render(self) -> str:
         verdict = "PASS" if not self.failures else "FAIL"
@@ -79,30 +83,61 @@ def page_line(page: Page, load: Load | str, hello_rps: float, cost) -> Line:
     if not page.form and load.p99_ms >= P99_MS:
         failures.append(f"p99 {load.p99_ms:.0f} ms ≥ {P99_MS:.0f}")
     cells = [f"{load.rps:9.1f}", f"{load.p50_ms:9.1f}", f"{load.p99_ms:9.1f}", f"{share:9.3f}", shown_cost]
-    return Line(page.name, cells, failures, share)
+    return Line(page.name, cells, failures, share, None if isinstance(cost, str) else cost.afresh_ms)
 
 
-def database_lines(dialect: str, lines: list[Line]) -> list[Line]:
-    """Each page's share kept in instance/bench-<database>.json; on PostgreSQL, each compared with the last SQLite
-    run's on this machine (issue 14: PostgreSQL no slower than SQLite by more than 20 %)."""
-    shares = {line.name: line.share for line in lines if line.share is not None}
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"bench-{dialect}.json").write_text(json.dumps(
-        {"when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "obstacles": COUNT, "shares": shares}))
-    sqlite_run = RESULTS / "bench-sqlite.json"
-    if dialect != "postgresql" or not sqlite_run.exists():
-        return []
-    sqlite = json.loads(sqlite_run.read_text())
+def comparison_lines(dialect: str, lines: list[Line]) -> list[Line]:
+    """Each page's results kept in instance/bench-<database>-<size>.json, then compared with earlier runs on this
+    machine (issue 14): on PostgreSQL with SQLite's ("vs sq": no slower by more than 20 %), and above 10,000
+    obstacles with the same database's run at 10,000 ("vs 10k": the share of hello world and the cost afresh,
+    each within 20 %)."""
+    measured = {line.name: {"share": line.share, "afresh_ms": line.afresh_ms} for line in lines
+                if line.share is not None}
+    this_run = _keep_results(dialect, measured)
     compared = []
-    for name, share in shares.items():
-        other = sqlite["shares"].get(name)
-        if not other:
-            continue
-        ratio = share / other
-        failures = [f"{1 - ratio:.0%} slower than SQLite > 20 %"] if ratio < PG_VS_SQLITE else []
-        compared.append(Line(f"{name} vs sq", [f"{share:9.3f} / {other:.3f} (SQLite, {sqlite['obstacles']:,} "
-                                                f"obstacles, {sqlite['when']}) = {ratio:.2f}"], failures))
+    sqlite = _last_run("sqlite", small=COUNT <= SCALE_BASE) if dialect == "postgresql" else None
+    if sqlite:
+        for name, page in this_run["pages"].items():
+            other = sqlite["pages"].get(name)
+            if name in measured and other and other["share"]:
+                ratio = page["share"] / other["share"]
+                failures = [f"{1 - ratio:.0%} slower than SQLite > 20 %"] if ratio < PG_VS_SQLITE else []
+                compared.append(Line(f"{name} vs sq", [
+                    f"{page['share']:9.3f} / {other['share']:.3f} (SQLite, {sqlite['obstacles']:,} obstacles, "
+                    f"{sqlite['when']}) = {ratio:.2f}"], failures))
+    small = _last_run(dialect, small=True) if COUNT > SCALE_BASE else None
+    if small:
+        for name, page in this_run["pages"].items():
+            other = small["pages"].get(name)
+            if name not in measured or not other or not other["share"] or not other["afresh_ms"]:
+                continue
+            shares, costs = page["share"] / other["share"], page["afresh_ms"] / other["afresh_ms"]
+            failures = ([f"share {1 - shares:.0%} lower than at {small['obstacles']:,}"] if shares < 1 / SCALE_COST
+                        else []) + ([f"afresh {costs:.1f} × the cost at {small['obstacles']:,}"]
+                                    if costs > SCALE_COST else [])
+            compared.append(Line(f"{name} vs 10k", [
+                f"share {page['share']:.3f} / {other['share']:.3f} = {shares:.2f}, afresh {page['afresh_ms']:.1f} / "
+                f"{other['afresh_ms']:.1f} ms = {costs:.1f} × ({small['obstacles']:,} obstacles, {small['when']})"],
+                failures))
     return compared
+
+
+def _keep_results(dialect: str, measured: dict) -> dict:
+    """This run's pages over what the file of this database and size held (a BENCH_PAGES run updates its own)."""
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"bench-{dialect}-{COUNT}.json"
+    kept = json.loads(path.read_text()) if path.exists() else {"pages": {}}
+    kept.update(when=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), obstacles=COUNT)
+    kept["pages"].update(measured)
+    path.write_text(json.dumps(kept))
+    return kept
+
+
+def _last_run(dialect: str, small: bool) -> dict | None:
+    """The newest kept results of that database, at 10,000 obstacles or fewer (`small`) or above."""
+    runs = [json.loads(path.read_text()) for path in RESULTS.glob(f"bench-{dialect}-*.json")]
+    runs = [run for run in runs if (run["obstacles"] <= SCALE_BASE) == small]
+    return max(runs, key=lambda run: run["when"]) if runs else None
 
 
 def job_line(name: str, result, max_seconds: float, max_queries: int | None) -> Line:
@@ -216,7 +251,7 @@ def run(url: str) -> tuple[str, list[Line]]:
         bench_app.db.engine.dispose()
     header = (f"== make bench: {COUNT:,} obstacles on {dialect}, seeded as of {as_of:%Y-%m-%d %H:%M} UTC; gunicorn "
               f"2 sync workers, wrk 8 connections × {SECONDS:g} s per page; {os.cpu_count()} CPUs ==")
-    return header, lines + database_lines(dialect, lines)
+    return header, lines + comparison_lines(dialect, lines)
 
 
 def print_report(header: str, lines: list[Line]) -> None:
