@@ -116,7 +116,7 @@ def comparison_lines(dialect: str, lines: list[Line]) -> list[Line]:
                         else []) + ([f"afresh {costs:.1f} × the cost at {small['obstacles']:,}"]
                                     if costs > SCALE_COST else [])
             compared.append(Line(f"{name} vs 10k", [
-                f"share {page['share']:.3f} / {other['share']:.3f} = {shares:.2f}, afresh {page['afresh_ms']:.1f} / "
+                f"  share {page['share']:.3f} / {other['share']:.3f} = {shares:.2f}, afresh {page['afresh_ms']:.1f} / "
                 f"{other['afresh_ms']:.1f} ms = {costs:.1f} × ({small['obstacles']:,} obstacles, {small['when']})"],
                 failures))
     return compared
