@@ -369,6 +369,20 @@ def smtp_server(app):
         app.config.update(saved)
 
 
+def counting_calls(monkeypatch, owner, name: str) -> list:
+    """Every call of owner.name (a class's method or an object's attribute) from now on, each as its arguments,
+    the real one still answering."""
+    calls: list = []
+    real = getattr(owner, name)
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
 @contextlib.contextmanager
 def counting_queries():
     """Count the SQL statements run inside the block: `with counting_queries() as statements: ...`."""

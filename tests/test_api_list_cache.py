@@ -2,7 +2,7 @@
 from tracker import data_version
 from tracker.enums import Role
 
-from .conftest import counting_queries
+from .conftest import counting_calls, counting_queries
 
 
 def references(response) -> list[str]:
@@ -44,18 +44,11 @@ def test_a_kept_page_is_sent_as_written_the_first_time(client, bearer, make_tick
     headers = bearer(commune_officer)
     data_version.clear(reference=False)
     first = client.get("/api/v1/tickets", headers=headers)
-    written = []
-    real = schemas.Summaries._serialize
-
-    def counted(self, *args, **kwargs):
-        written.append(1)
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(schemas.Summaries, "_serialize", counted)
+    written = counting_calls(monkeypatch, schemas.Summaries, "_serialize")
     kept = client.get("/api/v1/tickets", headers=headers)
     assert written == []
     assert kept.get_data() == first.get_data() and kept.mimetype == "application/json"
     data_version.clear(reference=False)
     afresh = client.get("/api/v1/tickets", headers=headers)
-    assert written == [1] and afresh.get_data() == first.get_data()
+    assert len(written) == 1 and afresh.get_data() == first.get_data()
     assert afresh.get_json()["items"][0]["created_at"].endswith("+00:00")

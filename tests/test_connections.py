@@ -7,6 +7,8 @@ from tracker import connections, data_version
 from tracker.models import DataVersion, User
 from tracker.web import user_for_session
 
+from .conftest import counting_calls
+
 
 def _on_postgres(db) -> bool:
     return db.engine.dialect.name == "postgresql"
@@ -46,15 +48,7 @@ def test_a_write_after_the_opening_read_is_still_undone_by_a_rollback(app, db, c
 @pytest.fixture
 def pings(db, monkeypatch):
     """Every ping the pool sends, counted."""
-    sent = []
-    real = db.engine.dialect.do_ping
-
-    def counted(dbapi_connection):
-        sent.append(dbapi_connection)
-        return real(dbapi_connection)
-
-    monkeypatch.setattr(db.engine.dialect, "do_ping", counted)
-    return sent
+    return counting_calls(monkeypatch, db.engine.dialect, "do_ping")
 
 
 def _one_checkout(db):

@@ -2,6 +2,7 @@
 filter that cannot be applied."""
 import pytest
 
+from .conftest import counting_calls
 from .dashboard_data import list_count, populate
 
 
@@ -108,14 +109,7 @@ def test_a_kept_stats_document_is_sent_as_written_the_first_time(client, bearer,
     team = bearer(triage_user)
     data_version.clear()
     first = client.get("/api/v1/stats", headers=team)
-    written = []
-    real = schemas.PlainDict._serialize
-
-    def counted(self, *args, **kwargs):
-        written.append(1)
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(schemas.PlainDict, "_serialize", counted)
+    written = counting_calls(monkeypatch, schemas.PlainDict, "_serialize")
     kept = client.get("/api/v1/stats", headers=team)
     assert written == [] and kept.get_data() == first.get_data() and kept.mimetype == "application/json"
     data_version.clear()
